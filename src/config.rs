@@ -1,0 +1,1 @@
+//! Where the console gets its credentials (placeholder; filled by the client/config work).
