@@ -2,10 +2,35 @@
 //!
 //! Public surface used by the CLI, the embedded mode and the tests:
 //! [`SandboxConfig`], [`start`] → [`Sandbox`], and [`ServeArgs`] / [`serve`] for
-//! `m3ter-console sandbox serve`. (Being built: see issue 3.)
+//! `m3ter-console sandbox serve`.
+//!
+//! Layout: `server` (routes, path normalisation), `auth` (token endpoint, bearer check),
+//! `crud` + `entity` (products, meters, accounts), `search` (account search and children),
+//! `ingest` (measurements), `store` (SQLite), `request`/`pagination` (parsing), `error` (JSON
+//! errors), `demo` (seed data). Decisions on the reference's ambiguities are documented in the
+//! module that implements them.
 
-use std::net::SocketAddr;
+mod auth;
+mod crud;
+mod demo;
+mod entity;
+mod error;
+mod ingest;
+mod pagination;
+mod request;
+mod search;
+mod server;
+mod store;
+
+pub use crud::SANDBOX_USER_ID;
+pub use pagination::DEFAULT_PAGE_SIZE;
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 /// Documented default credentials of the sandbox (not secrets: the sandbox is local).
 pub const DEFAULT_ORG_ID: &str = "00000000-0000-4000-a000-000000000001";
@@ -46,16 +71,99 @@ impl Default for SandboxConfig {
     }
 }
 
-/// A running sandbox.
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub(crate) struct App {
+    pub(crate) config: Arc<SandboxConfig>,
+    pub(crate) store: Arc<store::Store>,
+    pub(crate) tokens: Arc<auth::Tokens>,
+}
+
+/// A running sandbox. Dropping it also stops the server (without waiting); prefer
+/// [`Sandbox::shutdown`], which waits until the server and its database connection are closed.
 pub struct Sandbox {
     pub addr: SocketAddr,
     /// `http://HOST:PORT` (no trailing slash).
     pub base_url: String,
     pub config: SandboxConfig,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
 }
 
-pub async fn start(_config: SandboxConfig) -> anyhow::Result<Sandbox> {
-    anyhow::bail!("the sandbox is not built yet")
+impl Sandbox {
+    /// Stops accepting connections, lets in-flight requests finish, and waits for the server.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The URL clients should use for `addr`: an unspecified address (`0.0.0.0`, `::`) is reached
+/// through loopback.
+fn base_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+/// Opens (or creates) the database, seeds demo data into a new one when `demo_data`, binds
+/// `config.listen` and serves on the current tokio runtime until [`Sandbox::shutdown`].
+pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
+    use anyhow::Context;
+    let (store, is_new) = store::Store::open(&config.db_path)
+        .with_context(|| format!("opening the sandbox database {}", config.db_path.display()))?;
+    if is_new {
+        if config.demo_data {
+            demo::seed(&mut store.lock(), &config.org_id)?;
+        }
+        store.mark_created(&crud::now())?;
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let app = App {
+        config: Arc::new(config.clone()),
+        store: Arc::new(store),
+        tokens: Arc::new(auth::Tokens::default()),
+    };
+    let router = server::router(app);
+    let service = tower::util::MapRequestLayer::new(server::normalize_path);
+    let service = tower::Layer::layer(&service, router);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let make = axum::ServiceExt::<axum::extract::Request>::into_make_service(service);
+        let result = axum::serve(listener, make)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!("sandbox server stopped: {e}");
+        }
+    });
+    Ok(Sandbox {
+        addr,
+        base_url: base_url(addr),
+        config,
+        stop: Some(stop),
+        task: Some(task),
+    })
 }
 
 /// `m3ter-console sandbox serve` flags.
@@ -80,6 +188,47 @@ pub struct ServeArgs {
 
 /// Runs the sandbox in the foreground until Ctrl-C; the first stdout line is
 /// `m3ter sandbox listening on http://HOST:PORT`.
-pub async fn serve(_args: ServeArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the sandbox is not built yet")
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = SandboxConfig {
+        listen: args.listen,
+        db_path: args.db.unwrap_or_else(SandboxConfig::default_db_path),
+        org_id: args.org_id,
+        api_key: args.api_key,
+        api_secret: args.api_secret,
+        demo_data: !args.empty,
+    };
+    let sandbox = start(config).await?;
+    let c = &sandbox.config;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "m3ter sandbox listening on {}", sandbox.base_url)?;
+    writeln!(out, "organization id: {}", c.org_id)?;
+    writeln!(out, "api key: {}", c.api_key)?;
+    writeln!(out, "database: {}", c.db_path.display())?;
+    writeln!(out, "to use the m3ter SDK against this sandbox:")?;
+    writeln!(out, "  export M3TER_BASE_URL={}", sandbox.base_url)?;
+    writeln!(out, "  export M3TER_ORG_ID={}", c.org_id)?;
+    writeln!(out, "  export M3TER_API_KEY={}", c.api_key)?;
+    writeln!(out, "  export M3TER_API_SECRET={}", c.api_secret)?;
+    writeln!(out, "press Ctrl-C to stop")?;
+    out.flush()?;
+    drop(out);
+    wait_for_signal().await;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
