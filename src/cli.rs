@@ -1,17 +1,69 @@
 //! The command line: no subcommand opens the TUI; subcommands are the headless operations.
+//!
+//! Exit codes (see [`exit`]): 0 ok, 1 the server rejected something, 2 usage error (bad flags,
+//! bad input file, bad config), 3 cannot connect or authenticate, 130 interrupted by Ctrl-C.
 
-use clap::{Parser, Subcommand};
+mod account_flags;
+pub mod accounts;
+pub mod batch;
+pub mod catalog;
+pub mod config_cmd;
+mod csv_input;
+pub mod exit;
+pub mod input;
+pub mod journal;
+pub mod output;
+pub mod prepare;
+pub mod send;
+pub mod submit;
+
+use crate::config::{ConnectArgs, Connection};
+use clap::{CommandFactory, Parser, Subcommand};
+use output::OutputFormat;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "m3ter-console", version, about = "A terminal console for m3ter, with a local sandbox")]
+#[command(
+    name = "m3ter-console",
+    version,
+    about = "A terminal console for m3ter, with a local sandbox",
+    long_about = "A terminal console for m3ter, with a local sandbox.\n\n\
+        Without a subcommand it opens the interactive console. Credentials come from --profile, \
+        the M3TER_API_KEY / M3TER_API_SECRET / M3TER_ORG_ID environment variables, or the config \
+        file's default profile; with none, an embedded local sandbox is used.",
+    after_help = "Exit codes: 0 ok, 1 rejected by the server, 2 usage error, 3 connection or authentication failure, 130 interrupted."
+)]
 pub struct Cli {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Output format [default: table on a terminal, json when piped].
+    #[arg(long, short = 'o', global = true, value_enum)]
+    pub output: Option<OutputFormat>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Products.
+    #[command(subcommand)]
+    Products(catalog::ProductsCommand),
+    /// Meters and their data fields.
+    #[command(subcommand)]
+    Meters(catalog::MetersCommand),
+    /// Customer accounts.
+    #[command(subcommand)]
+    Accounts(accounts::AccountsCommand),
+    /// Submit usage measurements: one from flags or JSON, or a whole file in batches.
+    Submit(submit::SubmitArgs),
+    /// Credential profiles in the config file.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
+    /// Print a shell completion script, e.g. `m3ter-console completions bash > …`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// The local m3ter-compatible sandbox server.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -25,18 +77,58 @@ pub enum SandboxCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.command.is_some() {
+        init_logging();
+    }
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let result = rt.block_on(async {
-        match cli.command {
-            Some(Command::Sandbox(SandboxCommand::Serve(args))) => crate::sandbox::serve(args).await,
-            None => anyhow::bail!("the TUI is not built yet"),
-        }
-    });
+    let result = rt.block_on(run(cli));
+    // Do not wait for stray tasks (an embedded sandbox's connections) once the command is done.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(exit::code(&e))
         }
     }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let fmt = OutputFormat::resolve(cli.output);
+    let command = match cli.command {
+        None => anyhow::bail!("the TUI is not built yet"),
+        Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
+            return crate::sandbox::serve(args).await
+        }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "m3ter-console", &mut std::io::stdout());
+            return Ok(());
+        }
+        Some(Command::Config(cmd)) => return config_cmd::run(cmd, cli.connect.base_url),
+        Some(c) => c,
+    };
+    let conn = Connection::open(&cli.connect).await?;
+    tracing::debug!(connection = %conn.label, "connected");
+    match command {
+        Command::Products(c) => catalog::products(&conn, c, fmt).await,
+        Command::Meters(c) => catalog::meters(&conn, c, fmt).await,
+        Command::Accounts(c) => accounts::run(&conn, c, fmt).await,
+        Command::Submit(args) => submit::run(&conn, args, fmt).await,
+        Command::Config(_) | Command::Completions { .. } | Command::Sandbox(_) => Ok(()),
+    }
+}
+
+/// `M3TER_LOG=debug` (the SDK's variable) logs requests to stderr. Secrets are never logged:
+/// the client's `Debug` output redacts them and URLs carry none.
+fn init_logging() {
+    let Ok(level) = std::env::var("M3TER_LOG") else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("m3ter_console={level}"))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("m3ter_console=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

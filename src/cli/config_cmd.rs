@@ -1,0 +1,127 @@
+//! `config set-profile|show|path`: profiles are written only by the tool, so the file is always
+//! created owner-only, and the secret comes from stdin — never a flag, which `ps` and shell
+//! history would keep.
+
+use crate::config::file::{self, ConfigFile, Profile};
+use anyhow::Context;
+use std::io::Read;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConfigCommand {
+    /// Create or change a profile (`--base-url URL` sets its base URL).
+    SetProfile(SetProfile),
+    /// Print the profiles (secrets masked).
+    Show,
+    /// Print the config file's path.
+    Path,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetProfile {
+    pub name: String,
+    #[arg(long)]
+    pub org_id: Option<String>,
+    #[arg(long)]
+    pub api_key: Option<String>,
+    /// Read the API secret from stdin (one line), e.g. `pass m3ter | … --api-secret-stdin`.
+    #[arg(long)]
+    pub api_secret_stdin: bool,
+    /// Make this the profile used when no --profile is given.
+    #[arg(long)]
+    pub default: bool,
+}
+
+/// `base_url` is the global `--base-url`: with `set-profile` it is stored in the profile.
+pub fn run(cmd: ConfigCommand, base_url: Option<String>) -> anyhow::Result<()> {
+    run_inner(cmd, base_url).map_err(|e| {
+        if super::exit::code(&e) == 2 {
+            e
+        } else {
+            crate::m3ter::Error::Config(format!("{e:#}")).into()
+        }
+    })
+}
+
+fn run_inner(cmd: ConfigCommand, base_url: Option<String>) -> anyhow::Result<()> {
+    let path = file::path()?;
+    match cmd {
+        ConfigCommand::Path => println!("{}", path.display()),
+        ConfigCommand::Show => {
+            let config = ConfigFile::load(&path)?;
+            println!("# {}", path.display());
+            if let Some(d) = &config.default_profile {
+                println!("default_profile = {d:?}");
+            }
+            for (name, p) in &config.profiles {
+                println!("\n[profiles.{name}]");
+                println!("org_id = {:?}", p.org_id);
+                println!("api_key = {:?}", p.api_key);
+                println!("api_secret = {:?}", file::mask(&p.api_secret));
+                if let Some(u) = &p.base_url {
+                    println!("base_url = {u:?}");
+                }
+            }
+        }
+        ConfigCommand::SetProfile(args) => {
+            let mut config = ConfigFile::load(&path)?;
+            let existing = config.profiles.get(&args.name).cloned();
+            let mut p = existing.clone().unwrap_or_default();
+            if let Some(v) = args.org_id {
+                p.org_id = v;
+            }
+            if let Some(v) = args.api_key {
+                p.api_key = v;
+            }
+            if let Some(v) = base_url {
+                p.base_url = Some(v);
+            }
+            if args.api_secret_stdin {
+                p.api_secret = read_secret()?;
+            }
+            check_complete(&args.name, &p)?;
+            config.profiles.insert(args.name.clone(), p);
+            if args.default || config.default_profile.is_none() {
+                config.default_profile = Some(args.name.clone());
+            }
+            config.save(&path)?;
+            let verb = if existing.is_some() {
+                "updated"
+            } else {
+                "saved"
+            };
+            eprintln!("{verb} profile {} in {}", args.name, path.display());
+        }
+    }
+    Ok(())
+}
+
+fn read_secret() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("cannot read the API secret from stdin")?;
+    let secret = s.lines().next().unwrap_or("").trim().to_string();
+    if secret.is_empty() {
+        return Err(super::exit::usage("--api-secret-stdin: stdin was empty"));
+    }
+    Ok(secret)
+}
+
+fn check_complete(name: &str, p: &Profile) -> anyhow::Result<()> {
+    let missing: Vec<&str> = [
+        ("--org-id", p.org_id.is_empty()),
+        ("--api-key", p.api_key.is_empty()),
+        ("--api-secret-stdin", p.api_secret.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(f, m)| m.then_some(f))
+    .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(super::exit::usage(format!(
+            "profile {name} needs {}",
+            missing.join(", ")
+        )))
+    }
+}

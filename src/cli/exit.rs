@@ -1,0 +1,62 @@
+//! Exit codes, so scripts can tell "fix your input" from "the server said no" from "cannot
+//! connect": 0 ok, 1 server rejected, 2 usage error, 3 connection/auth failure, 130 interrupted.
+
+use crate::m3ter;
+
+/// Bad flags or a bad input file: nothing was sent (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Ctrl-C stopped a bulk submit after saving its journal (exit 130).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Interrupted(pub String);
+
+/// Some measurements were rejected by the server (exit 1) — the summary was already printed.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Rejected(pub String);
+
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+/// The exit code for an error, looking through context layers for a typed cause.
+pub fn code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if cause.is::<UsageError>() {
+            return 2;
+        }
+        if cause.is::<Interrupted>() {
+            return 130;
+        }
+        if cause.is::<Rejected>() {
+            return 1;
+        }
+        if let Some(e) = cause.downcast_ref::<m3ter::Error>() {
+            return e.exit_code();
+        }
+        if cause.is::<clap::Error>() {
+            return 2;
+        }
+    }
+    // Anything else (the embedded sandbox failed to start, an I/O error): we never reached the
+    // server, so it is the "cannot connect" class.
+    3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn typed_causes_survive_context() {
+        let e = Err::<(), _>(usage("bad")).context("reading x").unwrap_err();
+        assert_eq!(code(&e), 2);
+        let e: anyhow::Error = m3ter::Error::Config("no org".into()).into();
+        assert_eq!(code(&e.context("opening")), 2);
+        assert_eq!(code(&Interrupted("x".into()).into()), 130);
+    }
+}

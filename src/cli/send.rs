@@ -1,0 +1,162 @@
+//! Sending a journal's pending batches with bounded concurrency. Each acknowledgement is
+//! journaled before the next batch is started in its place; Ctrl-C stops new batches, lets the
+//! in-flight ones finish and leaves the journal ready for `--resume`.
+
+use super::journal::Journal;
+use crate::m3ter::{Client, Error};
+use futures::stream::{FuturesUnordered, StreamExt};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+/// What a run did, printed as the summary.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    /// Measurements in the whole journal.
+    pub measurements: usize,
+    pub batches: usize,
+    /// Accepted by earlier runs of this journal (resume).
+    pub previously_accepted: usize,
+    /// Measurements sent in this run.
+    pub sent: usize,
+    pub batches_sent: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+    /// Batches not sent because the run stopped early.
+    pub unsent_batches: usize,
+    pub elapsed_secs: f64,
+    pub rate_per_sec: f64,
+    #[serde(skip)]
+    pub interrupted: bool,
+    /// The connection/auth error that stopped the run.
+    #[serde(skip)]
+    pub fatal: Option<Error>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rejections: Vec<String>,
+}
+
+pub async fn send(
+    client: &Client,
+    journal: &mut Journal,
+    concurrency: usize,
+) -> anyhow::Result<Summary> {
+    let pending = journal.pending();
+    let mut s = Summary {
+        measurements: journal.header.measurements,
+        batches: journal.batches.len(),
+        previously_accepted: journal
+            .accepted
+            .iter()
+            .map(|&i| journal.batches[i].count)
+            .sum(),
+        ..Default::default()
+    };
+    let to_send: usize = pending.iter().map(|&i| journal.batches[i].count).sum();
+    let bar = progress(to_send as u64);
+    let started = Instant::now();
+    let mut next = 0;
+    let mut stopping = false;
+    let mut in_flight = FuturesUnordered::new();
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        while !stopping && in_flight.len() < concurrency.max(1) && next < pending.len() {
+            let n = pending[next];
+            next += 1;
+            let client = client.clone();
+            let body = journal.batches[n].body.clone();
+            in_flight.push(async move { (n, client.submit_raw(body).await) });
+        }
+        if in_flight.is_empty() {
+            break;
+        }
+        tokio::select! {
+            r = &mut ctrl_c => {
+                r?;
+                if s.interrupted {
+                    // A second Ctrl-C: leave now. The journal is consistent; batches still in
+                    // flight are unacknowledged and will be resent (same uids) on resume.
+                    let p = journal.path.display();
+                    bar.suspend(|| eprintln!("interrupted again: exiting now; finish with `m3ter-console submit --resume --journal {p}`"));
+                    std::process::exit(130);
+                }
+                ctrl_c.set(tokio::signal::ctrl_c());
+                s.interrupted = true;
+                stopping = true;
+                bar.suspend(|| eprintln!("interrupted: waiting for {} batch(es) in flight…", in_flight.len()));
+            }
+            Some((n, result)) = in_flight.next() => {
+                let count = journal.batches[n].count;
+                s.batches_sent += 1;
+                s.sent += count;
+                match result {
+                    Ok(_) => {
+                        journal.accept(n)?;
+                        s.accepted += count;
+                    }
+                    Err(e) if e.exit_code() == 3 => {
+                        // Cannot reach or authenticate: every further batch would fail the same way.
+                        s.batches_sent -= 1;
+                        s.sent -= count;
+                        stopping = true;
+                        s.fatal.get_or_insert(e);
+                    }
+                    Err(e) => {
+                        journal.reject(n, e.status(), &e.to_string())?;
+                        s.rejected += count;
+                        if s.rejections.len() < 20 {
+                            s.rejections.push(format!("batch {n}: {e}"));
+                        }
+                    }
+                }
+                bar.inc(count as u64);
+            }
+        }
+    }
+    bar.finish_and_clear();
+    s.unsent_batches = pending.len() - s.batches_sent;
+    let elapsed = started.elapsed();
+    s.elapsed_secs = (elapsed.as_secs_f64() * 1000.0).round() / 1000.0;
+    s.rate_per_sec = if elapsed > Duration::ZERO {
+        (s.accepted as f64 / elapsed.as_secs_f64()).round()
+    } else {
+        0.0
+    };
+    Ok(s)
+}
+
+/// A bar on stderr when it is a terminal; nothing otherwise (logs and CI stay clean).
+fn progress(total: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} measurements  {per_sec}  eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+impl Summary {
+    pub fn human(&self) -> String {
+        let mut s = format!(
+            "sent {} measurements in {} batch(es): {} accepted, {} rejected\n",
+            self.sent, self.batches_sent, self.accepted, self.rejected
+        );
+        if self.previously_accepted > 0 {
+            s.push_str(&format!(
+                "{} measurements were accepted by an earlier run\n",
+                self.previously_accepted
+            ));
+        }
+        s.push_str(&format!(
+            "elapsed {:.2} s, {} measurements/s\n",
+            self.elapsed_secs, self.rate_per_sec
+        ));
+        for r in &self.rejections {
+            s.push_str(&format!("rejected {r}\n"));
+        }
+        s
+    }
+}
