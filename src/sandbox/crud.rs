@@ -18,7 +18,6 @@ use super::App;
 use crate::m3ter::Audit;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap};
 use axum::Json;
 use rusqlite::Connection;
 
@@ -41,12 +40,8 @@ pub fn new_audit() -> Audit {
 }
 
 /// Parses and validates a create/update body.
-pub async fn read_request<E: Entity>(headers: &HeaderMap, body: Body) -> ApiResult<E::Req> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
-    let bytes = request::read_body(body, CONFIG_BODY_MAX, declared).await?;
+pub async fn read_request<E: Entity>(body: Body) -> ApiResult<E::Req> {
+    let bytes = request::read_body(body, CONFIG_BODY_MAX).await?;
     let req: E::Req = request::from_value(request::parse_json(&bytes)?)?;
     if let Some(e) = ApiError::from_field_errors(E::errors(&req)) {
         return Err(e);
@@ -89,12 +84,8 @@ pub fn insert_new<E: Entity>(conn: &Connection, org: &str, req: E::Req) -> ApiRe
     Ok(entity)
 }
 
-pub async fn create<E: Entity>(
-    State(app): State<App>,
-    headers: HeaderMap,
-    body: Body,
-) -> ApiResult<Json<E>> {
-    let req = read_request::<E>(&headers, body).await?;
+pub async fn create<E: Entity>(State(app): State<App>, body: Body) -> ApiResult<Json<E>> {
+    let req = read_request::<E>(body).await?;
     let org = app.config.org_id.clone();
     let e = app
         .store
@@ -123,10 +114,9 @@ pub async fn retrieve<E: Entity>(
 pub async fn update<E: Entity>(
     State(app): State<App>,
     Path((_, id)): Path<(String, String)>,
-    headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<E>> {
-    let req = read_request::<E>(&headers, body).await?;
+    let req = read_request::<E>(body).await?;
     let org = app.config.org_id.clone();
     let e = app
         .store

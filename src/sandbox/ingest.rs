@@ -28,7 +28,6 @@ use crate::m3ter::rules::{self, BATCH_MAX_BYTES, BATCH_MAX_MEASUREMENTS};
 use crate::m3ter::*;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap};
 use axum::Json;
 use rand::RngCore;
 use rusqlite::{params, Connection};
@@ -38,16 +37,8 @@ use std::collections::{HashMap, HashSet};
 /// Largest `pageSize` of the sandbox-only measurement list.
 pub const MEASUREMENTS_PAGE_MAX: usize = 1000;
 
-pub async fn submit(
-    State(app): State<App>,
-    headers: HeaderMap,
-    body: Body,
-) -> ApiResult<Json<IngestResponse>> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
-    let bytes = request::read_body(body, BATCH_MAX_BYTES, declared).await?;
+pub async fn submit(State(app): State<App>, body: Body) -> ApiResult<Json<IngestResponse>> {
+    let bytes = request::read_body(body, BATCH_MAX_BYTES).await?;
     let mut value = request::parse_json(&bytes)?;
     let items = match value.get_mut("measurements").map(Value::take) {
         Some(Value::Array(items)) => items,

@@ -9,24 +9,39 @@ use serde_json::Value;
 /// Largest body a config (product/meter/account) request may have.
 pub const CONFIG_BODY_MAX: usize = 1024 * 1024;
 
+/// Bytes of an oversized body read (and dropped) before answering, so that a client still
+/// sending gets the JSON error rather than a reset connection.
+const DRAIN_MAX: usize = 16 * 1024 * 1024;
+
 /// Reads the whole body, refusing one of `limit` bytes or more with a JSON 413 that names the
-/// limit. `declared` is the Content-Length, if sent, so the message can say how big it was.
-pub async fn read_body(body: Body, limit: usize, declared: Option<usize>) -> ApiResult<Bytes> {
-    let too_big = |got: Option<usize>| {
-        let got = got.map(|n| format!(" (got {n} bytes)")).unwrap_or_default();
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body must be smaller than {limit} bytes{got}"),
-        )
-    };
-    if let Some(n) = declared.filter(|n| *n >= limit) {
-        return Err(too_big(Some(n)));
+/// limit and the size received.
+pub async fn read_body(body: Body, limit: usize) -> ApiResult<Bytes> {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::bad_request(format!("reading the request body failed: {e}")))?;
+        total += chunk.len();
+        if total < limit {
+            buf.extend_from_slice(&chunk);
+        } else if total > DRAIN_MAX {
+            break;
+        }
     }
-    // `to_bytes` fails once more than its limit is read; `limit - 1` is the largest allowed.
-    let bytes = axum::body::to_bytes(body, limit.saturating_sub(1))
-        .await
-        .map_err(|_| too_big(declared))?;
-    Ok(bytes)
+    if total >= limit {
+        let got = if total > DRAIN_MAX {
+            format!("more than {DRAIN_MAX}")
+        } else {
+            total.to_string()
+        };
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body must be smaller than {limit} bytes (got {got} bytes)"),
+        ));
+    }
+    Ok(Bytes::from(buf))
 }
 
 /// Parses a JSON body; a syntax error names the line and column.
