@@ -162,8 +162,9 @@ impl AccountFlags {
                 let (k, v) = kv
                     .split_once('=')
                     .ok_or_else(|| usage(format!("--custom {kv:?}: expected KEY=VALUE")))?;
-                let value = match v.parse::<f64>() {
-                    Ok(n) if n.is_finite() => serde_json::json!(n),
+                let value = match (v.parse::<i64>(), v.parse::<f64>()) {
+                    (Ok(i), _) => serde_json::json!(i),
+                    (_, Ok(n)) if n.is_finite() => serde_json::json!(n),
                     _ => Value::String(v.to_string()),
                 };
                 map.insert(k.to_string(), value);

@@ -28,6 +28,7 @@ pub fn parse(text: &str, file: &str, meters: &Meters) -> anyhow::Result<Vec<Reco
         }
     }
     let mut out = Vec::new();
+    let mut problems = Vec::new();
     for row in reader.records() {
         let row = row.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
@@ -39,12 +40,24 @@ pub fn parse(text: &str, file: &str, meters: &Meters) -> anyhow::Result<Vec<Reco
             line,
             column: None,
         };
-        out.push(Record {
-            value: to_object(&header, &row, meters).map_err(|msg| usage(format!("{at}: {msg}")))?,
-            at,
-        });
+        match to_object(&header, &row, meters) {
+            Ok(value) => out.push(Record { value, at }),
+            Err(msg) => problems.push(format!("{at}: {msg}")),
+        }
     }
-    Ok(out)
+    if problems.is_empty() {
+        return Ok(out);
+    }
+    let n = problems.len();
+    problems.truncate(20);
+    if n > problems.len() {
+        problems.push(format!("… and {} more", n - problems.len()));
+    }
+    Err(usage(format!(
+        "{}\n{n} invalid row{}; nothing was sent",
+        problems.join("\n"),
+        if n == 1 { "" } else { "s" }
+    )))
 }
 
 /// One row as a measurement object, typed by its meter's data fields.
