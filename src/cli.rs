@@ -96,7 +96,7 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let fmt = OutputFormat::resolve(cli.output);
     let command = match cli.command {
-        None => anyhow::bail!("the TUI is not built yet"),
+        None => return crate::tui::run(Connection::open(&cli.connect).await?).await,
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
             return crate::sandbox::serve(args).await
         }

@@ -1,0 +1,318 @@
+//! The app: a stack of screens over the shared [`Ctx`]. Terminal events are resolved through the
+//! top screen's key table (then the global one) into actions; the top screen handles them, and
+//! what it does not handle bubbles up to the global keys here (help, back, quit, accounts).
+//! Messages from tasks update [`Ctx`] first and then reach every screen on the stack.
+
+use super::accounts::AccountsScreen;
+use super::help;
+use super::keys::{resolve, Action, Key, KeyBinding, Resolved};
+use super::log;
+use super::msg::Msg;
+use super::products::ProductsScreen;
+use super::screen::{Input, Outcome, Screen, ScreenKind};
+use super::state::{Ctx, Loadable, Status};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// Keys that work on every screen.
+pub const GLOBAL_KEYS: &[KeyBinding] = &[
+    KeyBinding::new(
+        &[Key::ch('?'), Key::f(1)],
+        Action::Help,
+        "help",
+        "Show or hide this help",
+    )
+    .bar()
+    .text(),
+    KeyBinding::new(
+        &[Key::plain(KeyCode::Esc)],
+        Action::Back,
+        "back",
+        "Back to the previous screen",
+    )
+    .text(),
+    KeyBinding::new(
+        &[Key::ch('q')],
+        Action::Quit,
+        "back/quit",
+        "Back; quit on the first screen",
+    )
+    .bar(),
+    KeyBinding::new(
+        &[Key::ch('A'), Key::f(9)],
+        Action::Accounts,
+        "accounts",
+        "Open the Accounts screen",
+    ),
+    KeyBinding::new(
+        &[Key::ctrl('c')],
+        Action::Quit,
+        "quit",
+        "Quit at once (from anywhere)",
+    ),
+];
+
+pub struct App {
+    pub ctx: Ctx,
+    stack: Vec<Box<dyn Screen>>,
+    help: bool,
+    pending_key: Option<char>,
+    pub quit: bool,
+    /// Text a screen asked to edit in `$EDITOR`; the loop takes it, runs the editor and calls
+    /// [`App::editor_done`].
+    pub editor_request: Option<String>,
+}
+
+impl App {
+    pub fn new(ctx: Ctx) -> Self {
+        Self {
+            ctx,
+            stack: vec![Box::new(ProductsScreen::new())],
+            help: false,
+            pending_key: None,
+            quit: false,
+            editor_request: None,
+        }
+    }
+
+    /// Starts the first loads (products, meters, accounts, the saved log).
+    pub fn start(&mut self) {
+        self.ctx.load_products();
+        self.ctx.load_meters();
+        self.ctx.load_accounts();
+        log::load(&self.ctx);
+    }
+
+    fn top(&self) -> &dyn Screen {
+        self.stack
+            .last()
+            .expect("the stack is never empty")
+            .as_ref()
+    }
+
+    pub fn top_kind(&self) -> ScreenKind {
+        self.top().kind()
+    }
+
+    pub fn help_open(&self) -> bool {
+        self.help
+    }
+
+    pub fn on_event(&mut self, ev: Event) {
+        match ev {
+            Event::Key(k) if k.kind == KeyEventKind::Press => {
+                if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+                    self.quit = true;
+                    return;
+                }
+                if self.help {
+                    if matches!(
+                        k.code,
+                        KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?') | KeyCode::Char('q')
+                    ) {
+                        self.help = false;
+                    }
+                    return;
+                }
+                let typing = self.top().typing();
+                let mut pending = self.pending_key.take();
+                let resolved = {
+                    let tables: [&[KeyBinding]; 2] = [self.top().keys(), GLOBAL_KEYS];
+                    resolve(&tables, &k, &mut pending, typing)
+                };
+                self.pending_key = pending;
+                match resolved {
+                    Resolved::Pending => {}
+                    Resolved::Action(a) => self.dispatch(Input::Action(a)),
+                    Resolved::Unbound => self.dispatch(Input::Key(k)),
+                }
+            }
+            Event::Mouse(m) if !self.help => self.dispatch(Input::Mouse(m)),
+            Event::Paste(s) if !self.help => self.dispatch(Input::Paste(s)),
+            _ => {}
+        }
+    }
+
+    fn dispatch(&mut self, input: Input) {
+        let action = match &input {
+            Input::Action(a) => Some(*a),
+            _ => None,
+        };
+        let screen = self.stack.last_mut().expect("the stack is never empty");
+        match screen.update(&mut self.ctx, input) {
+            Outcome::Ignored => {
+                if let Some(a) = action {
+                    self.global(a);
+                }
+            }
+            other => self.apply(other),
+        }
+    }
+
+    fn global(&mut self, action: Action) {
+        match action {
+            Action::Help => self.help = true,
+            Action::Back if self.stack.len() > 1 => self.apply(Outcome::Pop),
+            Action::Quit => self.apply(Outcome::Pop),
+            Action::Accounts => self.apply(Outcome::OpenAccounts),
+            _ => {}
+        }
+    }
+
+    fn apply(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Consumed | Outcome::Ignored => {}
+            Outcome::Push(s) => self.stack.push(s),
+            Outcome::Pop if self.stack.len() > 1 => {
+                self.stack.pop();
+            }
+            Outcome::Pop | Outcome::Quit => self.quit = true,
+            Outcome::OpenAccounts => match self.find(ScreenKind::Accounts) {
+                Some(i) => self.stack.truncate(i + 1),
+                None => self
+                    .stack
+                    .push(Box::new(AccountsScreen::new(&mut self.ctx))),
+            },
+            Outcome::SubmitFor(code) => self.submit_for(code),
+            Outcome::EditExternally(text) => self.editor_request = Some(text),
+        }
+    }
+
+    fn find(&self, kind: ScreenKind) -> Option<usize> {
+        self.stack.iter().rposition(|s| s.kind() == kind)
+    }
+
+    /// Back to an open Submit panel with the account chosen, or to the meter list with the
+    /// account remembered for the next panel.
+    fn submit_for(&mut self, code: String) {
+        if let Some(i) = self.find(ScreenKind::Submit) {
+            self.stack.truncate(i + 1);
+            let top = self.stack.last_mut().expect("just found");
+            if top.preselect_account(&mut self.ctx, &code) {
+                return;
+            }
+        }
+        let back_to = self
+            .find(ScreenKind::Meters)
+            .or_else(|| self.find(ScreenKind::Products))
+            .unwrap_or(0);
+        self.stack.truncate(back_to + 1);
+        self.ctx
+            .info(format!("choose a meter to submit usage for account {code}"));
+        self.ctx.preselect_account = Some(code);
+    }
+
+    /// The text back from `$EDITOR` (or why it could not run).
+    pub fn editor_done(&mut self, result: Result<String, String>) {
+        match result {
+            Ok(text) => self.dispatch(Input::Edited(text)),
+            Err(e) => self.ctx.error(e),
+        }
+    }
+
+    pub fn on_tick(&mut self) {
+        self.ctx.ticks = self.ctx.ticks.wrapping_add(1);
+    }
+
+    pub fn on_msg(&mut self, msg: Msg) {
+        let ctx = &mut self.ctx;
+        match &msg {
+            Msg::Products(r) => {
+                ctx.products = match r {
+                    Ok(p) => Loadable::Loaded(p.clone()),
+                    Err(e) => Loadable::Failed(e.clone()),
+                }
+            }
+            Msg::Meters(r) => {
+                ctx.meters = match r {
+                    Ok(m) => Loadable::Loaded(m.clone()),
+                    Err(e) => Loadable::Failed(e.clone()),
+                }
+            }
+            Msg::Accounts(r) => match r {
+                Ok(a) => ctx.accounts = Loadable::Loaded(a.clone()),
+                Err(e) => {
+                    ctx.error(format!("cannot load accounts: {e}"));
+                    if ctx.accounts.get().is_none() {
+                        ctx.accounts = Loadable::Failed(e.clone());
+                    }
+                }
+            },
+            Msg::Submitted { id, result } => {
+                if let Some(entry) = ctx.log.complete(*id, result.clone()) {
+                    log::save(ctx, &entry);
+                    let account = entry.request.get("account").and_then(|a| a.as_str());
+                    match result {
+                        Ok(_) => {
+                            ctx.info(format!("accepted: {}", entry.outcome()));
+                            let known = account.is_some_and(|a| ctx.account_codes().contains(&a));
+                            if !known {
+                                let _ = ctx.tx.send(Msg::AccountsChanged);
+                            }
+                        }
+                        Err(_) => ctx.error(format!("submission failed: {}", entry.outcome())),
+                    }
+                }
+            }
+            Msg::LogLoaded(r) => match r {
+                Ok(entries) => ctx.log.append_loaded(entries.clone()),
+                Err(e) => ctx.error(e.clone()),
+            },
+            Msg::LogWriteFailed(e) => ctx.error(e.clone()),
+            Msg::AccountsChanged => ctx.load_accounts(),
+            Msg::Status(s) => ctx.info(s.clone()),
+        }
+        for s in self.stack.iter_mut() {
+            s.on_msg(&mut self.ctx, &msg);
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame) {
+        let area = frame.area();
+        let [title, body, status, bar] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.draw_title(frame, title);
+        self.top().draw(&self.ctx, frame, body);
+        let (text, style) = match &self.ctx.status {
+            Some(Status::Info(s)) => (s.as_str(), Style::default().fg(Color::Green)),
+            Some(Status::Error(s)) => (s.as_str(), Style::default().fg(Color::Red)),
+            None => ("", Style::default()),
+        };
+        frame.render_widget(Paragraph::new(text).style(style), status);
+        let tables: [&[KeyBinding]; 2] = [self.top().keys(), GLOBAL_KEYS];
+        help::draw_bar(frame, bar, &tables, self.top().typing());
+        if self.help {
+            help::draw_help(frame, body, &self.top().title(), &tables);
+        }
+    }
+
+    fn draw_title(&self, frame: &mut Frame, area: Rect) {
+        let crumbs: Vec<String> = self.stack.iter().map(|s| s.title()).collect();
+        let line = Line::from(vec![
+            Span::styled(
+                " m3ter-console ",
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw("│ "),
+            Span::raw(self.ctx.label.clone()),
+            Span::raw(" │ "),
+            Span::styled(
+                crumbs.join(" › "),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+        ]);
+        frame.render_widget(
+            Paragraph::new(line).style(Style::default().bg(Color::Blue).fg(Color::White)),
+            area,
+        );
+    }
+}

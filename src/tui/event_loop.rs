@@ -1,0 +1,131 @@
+//! The loop: draw, then wait for whichever comes first — a terminal event, a message from a
+//! task, or the tick that animates the pending indicator — and hand it to the app.
+
+use super::app::App;
+use super::msg::Msg;
+use base64::Engine;
+use futures::StreamExt;
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    EventStream,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::DefaultTerminal;
+use std::io::Write;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+pub async fn run(app: &mut App, mut rx: UnboundedReceiver<Msg>) -> anyhow::Result<()> {
+    let mut terminal = ratatui::init();
+    let _ = execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
+    let result = drive(&mut terminal, app, &mut rx).await;
+    let _ = execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
+    ratatui::restore();
+    result
+}
+
+async fn drive(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    rx: &mut UnboundedReceiver<Msg>,
+) -> anyhow::Result<()> {
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        terminal.draw(|f| app.draw(f))?;
+        flush_clipboard(app);
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => app.on_event(ev),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            msg = rx.recv() => {
+                if let Some(msg) = msg {
+                    app.on_msg(msg);
+                    // Apply everything already queued before the next draw.
+                    while let Ok(m) = rx.try_recv() {
+                        app.on_msg(m);
+                    }
+                }
+            }
+            _ = tick.tick() => app.on_tick(),
+        }
+        if app.quit {
+            return Ok(());
+        }
+        if let Some(text) = app.editor_request.take() {
+            // The editor owns the terminal meanwhile: stop reading keys, leave our screen.
+            drop(events);
+            let result = edit_externally(terminal, text).await;
+            events = EventStream::new();
+            app.editor_done(result);
+        }
+    }
+}
+
+/// OSC 52 asks the terminal to put the text on the clipboard (works over SSH, no X needed).
+fn flush_clipboard(app: &mut App) {
+    for text in app.ctx.clipboard.drain(..) {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+        let mut out = std::io::stdout();
+        let _ = write!(out, "\x1b]52;c;{b64}\x07");
+        let _ = out.flush();
+    }
+}
+
+/// Leaves the alternate screen, runs `$VISUAL`/`$EDITOR` (default `vi`) on a temp file holding
+/// `text`, reads the file back and re-enters.
+async fn edit_externally(terminal: &mut DefaultTerminal, text: String) -> Result<String, String> {
+    let path = std::env::temp_dir().join(format!(
+        "m3ter-console-{}.json",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .or_else(|| std::env::var("EDITOR").ok())
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".into());
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi").to_string();
+    let args: Vec<String> = words.map(String::from).collect();
+
+    let _ = execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen
+    );
+    let _ = disable_raw_mode();
+    let status = tokio::process::Command::new(&program)
+        .args(&args)
+        .arg(&path)
+        .status()
+        .await;
+    let _ = enable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    );
+    let _ = terminal.clear();
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read back {}: {e}", path.display())),
+        Ok(s) => Err(format!(
+            "{editor} exited with {s}; the editor text is unchanged"
+        )),
+        Err(e) => Err(format!("cannot run {editor}: {e} (set $EDITOR)")),
+    };
+    let _ = std::fs::remove_file(&path);
+    result
+}

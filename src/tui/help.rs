@@ -1,0 +1,70 @@
+//! The `?`/F1 overlay and the bottom bar, both drawn from the same key tables (the focused
+//! screen's, then the global one), so what the bar promises the help explains and the keys do.
+
+use super::keys::KeyBinding;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
+use ratatui::Frame;
+
+/// The help popup: every binding of every table, one per line.
+pub fn draw_help(frame: &mut Frame, area: Rect, title: &str, tables: &[&[KeyBinding]]) {
+    let mut rows = Vec::new();
+    let mut seen: Vec<super::keys::Action> = Vec::new();
+    for table in tables {
+        for b in table.iter() {
+            // The global table may repeat an action the screen already explained.
+            if seen.contains(&b.action) {
+                continue;
+            }
+            seen.push(b.action);
+            rows.push(Row::new(vec![
+                Span::raw(b.keys_label()).bold().fg(Color::Yellow),
+                Span::raw(b.help),
+            ]));
+        }
+    }
+    let height = (rows.len() as u16 + 4).min(area.height);
+    let width = 70.min(area.width);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(popup);
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Cyan))
+        .title(format!(" Keys · {title} "))
+        .title_bottom(Line::from(" Esc/?/F1 close ").right_aligned());
+    let table = Table::new(rows, [Constraint::Length(22), Constraint::Fill(1)]).block(block);
+    frame.render_widget(table, popup);
+}
+
+/// The bottom bar: the `bar` bindings that work right now, `key label` pairs.
+pub fn draw_bar(frame: &mut Frame, area: Rect, tables: &[&[KeyBinding]], typing: bool) {
+    let mut spans = Vec::new();
+    let mut seen: Vec<super::keys::Action> = Vec::new();
+    for b in tables.iter().flat_map(|t| t.iter()) {
+        if !b.bar || !b.active(typing) || seen.contains(&b.action) {
+            continue;
+        }
+        seen.push(b.action);
+        if !spans.is_empty() {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(
+            b.keys_label_for(typing),
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::raw(format!(" {}", b.label)));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(Style::default().bg(Color::Black)),
+        area,
+    );
+}

@@ -1,0 +1,74 @@
+//! The screen contract. A screen owns its view state (selection, focus, typed text), turns
+//! inputs into state changes in [`Screen::update`], and draws that state in [`Screen::draw`]
+//! without changing it. Data shared between screens (products, meters, accounts, the submission
+//! log) lives in [`Ctx`]; network work is spawned with [`Ctx::spawn`] and comes back as a
+//! [`Msg`].
+
+use super::keys::{Action, KeyBinding};
+use super::msg::Msg;
+use super::state::Ctx;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+/// What reaches a screen.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A key the screen's (or the global) key table resolved.
+    Action(Action),
+    /// A key no table claimed: text for the focused input.
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    /// The text back from `$EDITOR` after [`Outcome::EditExternally`].
+    Edited(String),
+}
+
+/// What a screen did with an input; navigation requests are carried out by the app.
+pub enum Outcome {
+    Consumed,
+    /// Not for this screen: the app tries its global keys (help, back, quit, accounts).
+    Ignored,
+    Push(Box<dyn Screen>),
+    Pop,
+    Quit,
+    /// Open the Accounts screen (or go back to it if it is on the stack).
+    OpenAccounts,
+    /// Go to the Submit panel with this account chosen: back to an open Submit screen, or
+    /// through Products → Meters with the account remembered in [`Ctx::preselect_account`].
+    SubmitFor(String),
+    /// Suspend the TUI, edit this text in `$EDITOR`, and send the result back as
+    /// [`Input::Edited`].
+    EditExternally(String),
+}
+
+/// Which screen this is, so the app can find one on the stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScreenKind {
+    Products,
+    Meters,
+    Submit,
+    Accounts,
+}
+
+pub trait Screen {
+    fn kind(&self) -> ScreenKind;
+    /// Shown in the title bar's breadcrumb.
+    fn title(&self) -> String;
+    /// The key table of the focused pane: resolution, bottom bar and help all read it.
+    fn keys(&self) -> &[KeyBinding];
+    /// True while a text input has focus: then only `in_text` bindings resolve, and plain
+    /// letters reach the screen as [`Input::Key`].
+    fn typing(&self) -> bool {
+        false
+    }
+    fn update(&mut self, ctx: &mut Ctx, input: Input) -> Outcome;
+    /// Every message reaches every screen on the stack (after the app updated [`Ctx`]).
+    fn on_msg(&mut self, _ctx: &mut Ctx, _msg: &Msg) {}
+    /// Reads only. Screens that need click targets keep the last areas in `Cell`s.
+    fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect);
+    /// Choose this account, if the screen has an account field. Returns whether it did.
+    fn preselect_account(&mut self, _ctx: &mut Ctx, _code: &str) -> bool {
+        false
+    }
+}

@@ -1,0 +1,462 @@
+//! The Submit usage panel for one meter — Simple form or Advanced JSON (Ctrl+T/F2), submitted
+//! on a task (Ctrl+S/F5) — and the log pane beside (wide) or under (narrow) it.
+
+pub mod advanced;
+pub mod draft;
+pub mod keys;
+pub mod log_pane;
+pub mod simple;
+
+use self::advanced::{AdvancedEditor, Diagnostic};
+use self::draft::Draft;
+use self::simple::SimpleForm;
+use super::keys::{Action, KeyBinding};
+use super::msg::{Msg, SubmitError};
+use super::screen::{Input, Outcome, Screen, ScreenKind};
+use super::state::Ctx;
+use crate::m3ter::{Measurement, Meter};
+use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use serde_json::Value;
+use std::cell::Cell;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Simple,
+    Advanced,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Form,
+    Log,
+}
+
+pub struct SubmitScreen {
+    meter: Meter,
+    /// Every meter known (for checking a JSON that names another meter), this one included.
+    meters: Vec<Meter>,
+    pub mode: Mode,
+    pub focus: Focus,
+    pub simple: SimpleForm,
+    pub advanced: AdvancedEditor,
+    /// The submission in flight: its log id and the uid it was sent with.
+    pending: Option<(u64, String)>,
+    form_area: Cell<Rect>,
+    log_area: Cell<Rect>,
+}
+
+impl SubmitScreen {
+    pub fn new(ctx: &mut Ctx, meter: Meter) -> Self {
+        let draft = Draft {
+            uid: ctx.new_uid(),
+            account: ctx.preselect_account.take().unwrap_or_default(),
+            ts: ctx.now(),
+            values: vec![String::new(); meter.data_fields.len()],
+        };
+        let meters = known_meters(ctx, &meter);
+        let text = draft::pretty(&draft::to_value(&meter, &draft, true));
+        Self {
+            simple: SimpleForm::new(&meter, &draft),
+            advanced: AdvancedEditor::new(&text, &meters),
+            meter,
+            meters,
+            mode: Mode::Simple,
+            focus: Focus::Form,
+            pending: None,
+            form_area: Cell::new(Rect::default()),
+            log_area: Cell::new(Rect::default()),
+        }
+    }
+
+    /// Switches mode, carrying every value across; refuses (keeping the text) when the JSON
+    /// cannot be shown as the form.
+    fn toggle(&mut self, ctx: &mut Ctx) -> bool {
+        match self.mode {
+            Mode::Simple => {
+                let v = draft::to_value(&self.meter, &self.simple.draft(), true);
+                self.advanced.set_text(&draft::pretty(&v), &self.meters);
+                self.mode = Mode::Advanced;
+            }
+            Mode::Advanced => {
+                if let Diagnostic::Json { line, column, .. } = self.advanced.diagnostic {
+                    ctx.error(format!(
+                        "stays in Advanced: the JSON is invalid at line {line}, column {column} — fix it first"
+                    ));
+                    return false;
+                }
+                let v = self.advanced.value().unwrap_or(Value::Null);
+                match draft::from_value(&self.meter, &v) {
+                    Ok(d) => {
+                        self.simple.set(&self.meter, &d);
+                        self.mode = Mode::Simple;
+                    }
+                    Err(e) => {
+                        ctx.error(format!("stays in Advanced: {e}"));
+                        return false;
+                    }
+                }
+            }
+        }
+        self.focus = Focus::Form;
+        ctx.status = None;
+        true
+    }
+
+    fn submit(&mut self, ctx: &mut Ctx) {
+        if self.pending.is_some() {
+            ctx.error("still sending the last measurement…");
+            return;
+        }
+        let m = match self.mode {
+            Mode::Simple => {
+                let d = self.simple.draft();
+                let codes = ctx.account_codes();
+                let known = (!codes.is_empty()).then_some(codes.as_slice());
+                let errors = draft::row_errors(&self.meter, &d, known);
+                if let Some((row, e)) = errors
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, e)| e.as_ref().map(|e| (i, e.clone())))
+                {
+                    self.simple.focus = row;
+                    self.focus = Focus::Form;
+                    ctx.error(format!("not sent: {e}"));
+                    return;
+                }
+                let v = draft::to_value(&self.meter, &d, false);
+                match draft::check(&v, &self.meters) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        ctx.error(format!("not sent: {e}"));
+                        return;
+                    }
+                }
+            }
+            Mode::Advanced => match &self.advanced.diagnostic {
+                Diagnostic::Valid(m) => (**m).clone(),
+                other => {
+                    ctx.error(format!("not sent: {}", other.text()));
+                    return;
+                }
+            },
+        };
+        self.send(ctx, m);
+    }
+
+    fn send(&mut self, ctx: &mut Ctx, m: Measurement) {
+        let uid = m.uid.clone().unwrap_or_default();
+        let id = send(ctx, m);
+        self.pending = Some((id, uid));
+        ctx.info("sending…");
+    }
+
+    /// `r` on a log entry: the same measurement again as a new one (new uid).
+    fn resend(&mut self, ctx: &mut Ctx) {
+        let Some(entry) = ctx.log.selected_entry() else {
+            return;
+        };
+        let mut v = entry.request.clone();
+        if let Some(o) = v.as_object_mut() {
+            o.insert("uid".into(), Value::String(ctx.new_uid()));
+        }
+        let m = draft::check(&v, &self.meters)
+            .map_err(|e| e.to_string())
+            .or_else(|e| serde_json::from_value::<Measurement>(v).map_err(|_| e));
+        match m {
+            Ok(m) if self.pending.is_none() => self.send(ctx, m),
+            Ok(_) => ctx.error("still sending the last measurement…"),
+            Err(e) => ctx.error(format!("cannot resend: {e}")),
+        }
+    }
+
+    /// `e` on a log entry: into the Advanced editor (a new uid if it was accepted, the same uid
+    /// if it failed, so a retry stays safe).
+    fn edit_entry(&mut self, ctx: &mut Ctx) {
+        let Some(entry) = ctx.log.selected_entry() else {
+            return;
+        };
+        let mut v = entry.request.clone();
+        if entry.accepted() {
+            if let Some(o) = v.as_object_mut() {
+                o.insert("uid".into(), Value::String(ctx.new_uid()));
+            }
+        }
+        self.advanced.set_text(&draft::pretty(&v), &self.meters);
+        self.mode = Mode::Advanced;
+        self.focus = Focus::Form;
+        ctx.info("loaded into the Advanced editor");
+    }
+
+    fn copy_curl(&self, ctx: &mut Ctx) {
+        let Some(entry) = ctx.log.selected_entry() else {
+            return;
+        };
+        let cmd = log_pane::curl(
+            &ctx.client.config().ingest_url,
+            ctx.org_id(),
+            &entry.request,
+        );
+        ctx.clipboard.push(cmd);
+        ctx.info("copied as a curl command (set M3TER_TOKEN to a bearer token to run it)");
+    }
+
+    fn focus_step(&mut self, forward: bool) {
+        let last = self.simple.inputs.len() - 1;
+        match (self.focus, self.mode, forward) {
+            (Focus::Form, Mode::Simple, true) if self.simple.focus < last => self.simple.next(1),
+            (Focus::Form, Mode::Simple, false) if self.simple.focus > 0 => self.simple.next(-1),
+            (Focus::Form, _, _) => self.focus = Focus::Log,
+            (Focus::Log, Mode::Simple, fwd) => {
+                self.focus = Focus::Form;
+                self.simple.focus = if fwd { 0 } else { last };
+            }
+            (Focus::Log, Mode::Advanced, _) => self.focus = Focus::Form,
+        }
+    }
+
+    fn log_action(&mut self, ctx: &mut Ctx, a: Action) -> bool {
+        let sel = ctx.log.selected as isize;
+        match a {
+            Action::Up => ctx.log.select(sel - 1),
+            Action::Down => ctx.log.select(sel + 1),
+            Action::PageUp => ctx.log.select(sel - 5),
+            Action::PageDown => ctx.log.select(sel + 5),
+            Action::Top => ctx.log.select(0),
+            Action::Bottom => ctx.log.select(isize::MAX / 2),
+            Action::Resend => self.resend(ctx),
+            Action::EditEntry => self.edit_entry(ctx),
+            Action::CopyCurl => self.copy_curl(ctx),
+            _ => return false,
+        }
+        true
+    }
+
+    fn mouse(&mut self, ctx: &mut Ctx, m: ratatui::crossterm::event::MouseEvent) -> Outcome {
+        let at = Position::new(m.column, m.row);
+        if self.log_area.get().contains(at) {
+            match m.kind {
+                MouseEventKind::ScrollUp => ctx.log.select(ctx.log.selected as isize - 1),
+                MouseEventKind::ScrollDown => ctx.log.select(ctx.log.selected as isize + 1),
+                MouseEventKind::Down(MouseButton::Left) => self.focus = Focus::Log,
+                _ => return Outcome::Ignored,
+            }
+            return Outcome::Consumed;
+        }
+        if self.form_area.get().contains(at) {
+            if m.kind == MouseEventKind::Down(MouseButton::Left) {
+                self.focus = Focus::Form;
+            }
+            match self.mode {
+                Mode::Simple => {
+                    self.simple.mouse(&m);
+                }
+                Mode::Advanced => self.advanced.mouse(m),
+            }
+            return Outcome::Consumed;
+        }
+        Outcome::Ignored
+    }
+}
+
+/// Logs the measurement as pending and submits it on a task; returns the log id.
+pub fn send(ctx: &mut Ctx, m: Measurement) -> u64 {
+    let value = serde_json::to_value(&m).unwrap_or(Value::Null);
+    let id = ctx.log.push_pending(ctx.now(), value);
+    let client = ctx.client.clone();
+    ctx.spawn(async move {
+        let result = client
+            .submit(std::slice::from_ref(&m))
+            .await
+            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+            .map_err(SubmitError::from);
+        Msg::Submitted { id, result }
+    });
+    id
+}
+
+fn known_meters(ctx: &Ctx, meter: &Meter) -> Vec<Meter> {
+    let mut v: Vec<Meter> = ctx.meters.get().cloned().unwrap_or_default();
+    if !v.iter().any(|m| m.code == meter.code) {
+        v.push(meter.clone());
+    }
+    v
+}
+
+impl Screen for SubmitScreen {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Submit
+    }
+
+    fn title(&self) -> String {
+        format!("Submit · {}", self.meter.code.as_deref().unwrap_or(""))
+    }
+
+    fn keys(&self) -> &[KeyBinding] {
+        match (self.focus, self.mode) {
+            (Focus::Log, _) => keys::LOG,
+            (Focus::Form, Mode::Simple) => keys::SIMPLE,
+            (Focus::Form, Mode::Advanced) => keys::ADVANCED,
+        }
+    }
+
+    fn typing(&self) -> bool {
+        self.focus == Focus::Form
+    }
+
+    fn update(&mut self, ctx: &mut Ctx, input: Input) -> Outcome {
+        match input {
+            Input::Action(Action::Submit) => self.submit(ctx),
+            Input::Action(Action::ToggleMode) => {
+                self.toggle(ctx);
+            }
+            Input::Action(Action::OpenEditor) => {
+                if self.mode == Mode::Advanced || self.toggle(ctx) {
+                    return Outcome::EditExternally(self.advanced.text());
+                }
+            }
+            Input::Action(Action::FocusNext) => self.focus_step(true),
+            Input::Action(Action::FocusPrev) => self.focus_step(false),
+            Input::Edited(text) => {
+                self.advanced.set_text(&text, &self.meters);
+                self.mode = Mode::Advanced;
+                self.focus = Focus::Form;
+                ctx.info("back from the editor");
+            }
+            Input::Mouse(m) => return self.mouse(ctx, m),
+            Input::Action(a) if self.focus == Focus::Log => {
+                if !self.log_action(ctx, a) {
+                    return Outcome::Ignored;
+                }
+            }
+            Input::Action(a) if self.mode == Mode::Simple => {
+                let codes = ctx.account_codes();
+                match a {
+                    Action::Up => self.simple.up_down(-1, &codes),
+                    Action::Down => self.simple.up_down(1, &codes),
+                    Action::Choose => self.simple.enter(&codes),
+                    _ => return Outcome::Ignored,
+                }
+            }
+            Input::Key(k) if self.focus == Focus::Form => match self.mode {
+                Mode::Simple => {
+                    if !self.simple.key(&k) {
+                        return Outcome::Ignored;
+                    }
+                }
+                Mode::Advanced => self.advanced.key(k, &self.meters),
+            },
+            Input::Paste(s) if self.focus == Focus::Form => match self.mode {
+                Mode::Simple => self.simple.paste(&s),
+                Mode::Advanced => self.advanced.paste(&s, &self.meters),
+            },
+            _ => return Outcome::Ignored,
+        }
+        Outcome::Consumed
+    }
+
+    fn on_msg(&mut self, ctx: &mut Ctx, msg: &Msg) {
+        match msg {
+            Msg::Submitted { id, result } => {
+                let Some((pid, sent_uid)) = self.pending.clone() else {
+                    return;
+                };
+                if pid != *id {
+                    return;
+                }
+                self.pending = None;
+                if result.is_ok() {
+                    self.refresh_uid(ctx, &sent_uid);
+                }
+            }
+            Msg::Meters(Ok(_)) => {
+                self.meters = known_meters(ctx, &self.meter);
+                self.advanced.check(&self.meters);
+            }
+            _ => {}
+        }
+    }
+
+    fn preselect_account(&mut self, _ctx: &mut Ctx, code: &str) -> bool {
+        self.simple.inputs[simple::ACCOUNT].set(code);
+        if let Some(mut v) = self.advanced.value() {
+            if let Some(o) = v.as_object_mut() {
+                o.insert("account".into(), Value::String(code.into()));
+                self.advanced.set_text(&draft::pretty(&v), &self.meters);
+            }
+        }
+        self.focus = Focus::Form;
+        true
+    }
+
+    fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let wide = area.width >= 120;
+        let [panel, log] = if wide {
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
+        } else {
+            let log_h = (area.height / 3).max(6);
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(log_h)]).areas(area)
+        };
+        let [head, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(panel);
+        self.form_area.set(body);
+        self.log_area.set(log);
+        let mode = match self.mode {
+            Mode::Simple => "Simple",
+            Mode::Advanced => "Advanced",
+        };
+        let mut spans = vec![
+            Span::raw(" Submit usage · ").bold(),
+            Span::raw(format!(
+                "{} ({})",
+                self.meter.name.as_deref().unwrap_or(""),
+                self.meter.code.as_deref().unwrap_or("")
+            )),
+            Span::raw(" · "),
+            Span::styled(
+                mode,
+                Style::default()
+                    .fg(Color::Cyan)
+                    .add_modifier(Modifier::BOLD),
+            ),
+        ];
+        if self.pending.is_some() {
+            let spin = ["◐", "◓", "◑", "◒"][(ctx.ticks % 4) as usize];
+            spans.push(Span::styled(
+                format!("  {spin} sending…"),
+                Style::default().fg(Color::Yellow),
+            ));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), head);
+        let form_focused = self.focus == Focus::Form;
+        match self.mode {
+            Mode::Simple => {
+                let codes = ctx.account_codes();
+                self.simple
+                    .draw(frame, body, &self.meter, &codes, form_focused)
+            }
+            Mode::Advanced => self.advanced.draw(frame, body, &self.meter, form_focused),
+        }
+        log_pane::draw(frame, log, &ctx.log, self.focus == Focus::Log, ctx.ticks);
+    }
+}
+
+impl SubmitScreen {
+    /// After an accepted submission: a new uid (only if the draft still carries the one sent).
+    fn refresh_uid(&mut self, ctx: &mut Ctx, sent: &str) {
+        let new = ctx.new_uid();
+        if self.simple.uid == sent {
+            self.simple.uid = new.clone();
+        }
+        if let Some(mut v) = self.advanced.value() {
+            if v.get("uid").and_then(Value::as_str) == Some(sent) {
+                v["uid"] = Value::String(new);
+                self.advanced.set_text(&draft::pretty(&v), &self.meters);
+            }
+        }
+    }
+}
