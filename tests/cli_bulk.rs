@@ -1,0 +1,211 @@
+//! Bulk submit through the real binary against a real sandbox: 100,000 measurements in one run,
+//! and runs stopped by SIGKILL and by Ctrl-C (SIGINT) that `--resume` finishes with nothing lost
+//! and no acknowledged batch sent again.
+
+mod cli_support;
+
+use cli_support::*;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+#[test]
+fn hundred_thousand_measurements_in_one_run() {
+    let ts = TestSandbox::start();
+    let file = ts.path("usage.ndjson");
+    write_ndjson(&file, 100_000, 50);
+    let t = Instant::now();
+    let run = ts
+        .run(&[
+            "submit",
+            "--file",
+            file.to_str().unwrap(),
+            "--concurrency",
+            "4",
+        ])
+        .ok();
+    let elapsed = t.elapsed();
+    let s = run.json();
+    assert_eq!(s["accepted"], 100_000, "{s}");
+    assert_eq!(s["batches"], 100);
+    assert_eq!(s["rejected"], 0);
+    eprintln!(
+        "100k submit: {elapsed:?} ({} measurements/s client-side)",
+        s["rate_per_sec"]
+    );
+    assert!(
+        !Path::new(&format!("{}.journal", file.display())).exists(),
+        "journal removed when all accepted"
+    );
+    let stored = ts.measurements();
+    assert_eq!(stored.len(), 100_000);
+    let uids: HashSet<_> = stored
+        .iter()
+        .map(|m| m["uid"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(uids.len(), 100_000, "every measurement got its own uid");
+}
+
+/// Uid → batch index, from the journal's batch lines.
+fn journal_batches(path: &Path) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        if let Some(n) = v.get("batch").and_then(Value::as_u64) {
+            for m in v["body"]["measurements"].as_array().unwrap() {
+                out.insert(m["uid"].as_str().unwrap().to_string(), n as usize);
+            }
+        }
+    }
+    out
+}
+
+fn wait_for_acks(journal: &Path, n: usize, child: &mut std::process::Child) {
+    let t = Instant::now();
+    while accepted_in_journal(journal).len() < n {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run finished before it could be stopped"
+        );
+        assert!(t.elapsed() < Duration::from_secs(30), "no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Stops a run (by `signal`), checks the journal, resumes, and checks the sandbox holds every
+/// measurement once and no batch acknowledged before the stop went over the wire again.
+fn stop_and_resume(signal: &str) {
+    const N: usize = 30_000;
+    let ts = TestSandbox::start();
+    let proxy = Proxy::start(&ts, Duration::from_millis(40));
+    let file = ts.path("usage.ndjson");
+    let journal = ts.path("usage.ndjson.journal");
+    write_ndjson(&file, N, 7);
+    let mut child = ts
+        .cmd_at(&proxy.url)
+        .args([
+            "submit",
+            "--file",
+            file.to_str().unwrap(),
+            "--concurrency",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_acks(&journal, 5, &mut child);
+    if signal == "KILL" {
+        child.kill().unwrap();
+    } else {
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+    let first = Run::from(child.wait_with_output().unwrap());
+    let acked: HashSet<usize> = accepted_in_journal(&journal).into_iter().collect();
+    let sent_before = proxy.sent.lock().unwrap().len();
+    if signal == "KILL" {
+        assert_eq!(first.code, -1, "killed by a signal");
+    } else {
+        assert_eq!(first.code, 130, "{}", first.stderr);
+        assert!(
+            first.stderr.contains("--resume"),
+            "says how to resume: {}",
+            first.stderr
+        );
+        assert_eq!(
+            sent_before,
+            acked.len(),
+            "in-flight batches were waited for and journaled"
+        );
+    }
+    assert!(
+        acked.len() >= 5 && acked.len() < N / 1000,
+        "stopped midway: {} acked",
+        acked.len()
+    );
+    let by_uid = journal_batches(&journal);
+    assert_eq!(by_uid.len(), N);
+
+    let resumed = Run::from(
+        ts.cmd_at(&proxy.url)
+            .args(["submit", "--file", file.to_str().unwrap(), "--resume"])
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    let s = resumed.json();
+    assert_eq!(s["previously_accepted"], acked.len() * 1000, "{s}");
+    assert_eq!(s["accepted"], N - acked.len() * 1000);
+    assert!(!journal.exists(), "journal removed once complete");
+
+    let stored = ts.measurements();
+    let uids: HashSet<String> = stored
+        .iter()
+        .map(|m| m["uid"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(stored.len(), N, "nothing lost, nothing stored twice");
+    assert_eq!(
+        uids,
+        by_uid.keys().cloned().collect::<HashSet<_>>(),
+        "the journal's uids were sent"
+    );
+    let mut times: HashMap<String, usize> = HashMap::new();
+    for u in proxy.uids() {
+        *times.entry(u).or_default() += 1;
+    }
+    for (uid, batch) in &by_uid {
+        if acked.contains(batch) {
+            assert_eq!(times[uid], 1, "acknowledged batch {batch} was sent again");
+        }
+    }
+    let total: usize = times.values().sum();
+    assert!(
+        total <= N + 2 * 1000,
+        "at most the in-flight batches were resent ({total})"
+    );
+}
+
+#[test]
+fn sigkill_midway_then_resume() {
+    stop_and_resume("KILL");
+}
+
+#[test]
+fn ctrl_c_waits_for_in_flight_saves_and_resumes() {
+    stop_and_resume("INT");
+}
+
+#[test]
+fn an_unfinished_journal_blocks_a_fresh_run() {
+    let ts = TestSandbox::start();
+    let file = ts.path("u.ndjson");
+    write_ndjson(&file, 10, 2);
+    let journal = ts.path("u.ndjson.journal");
+    // A journal whose only batch was never acknowledged (as a crash before the first answer leaves it).
+    let r = ts
+        .run(&["submit", "--file", file.to_str().unwrap(), "--dry-run"])
+        .ok();
+    assert!(
+        r.stderr.contains("10 valid measurements in 1 batch"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(&journal, format!(
+        "{}\n{{\"batch\":0,\"count\":1,\"body\":{{\"measurements\":[{{\"uid\":\"j-1\",\"meter\":\"api_calls\",\"account\":\"J\",\"ts\":\"2026-01-01T00:00:00Z\"}}]}}}}\n",
+        serde_json::json!({"journal":"m3ter-console submit","version":1,"org":m3ter_console::sandbox::DEFAULT_ORG_ID,"input":"u.ndjson","batches":1,"measurements":1,"created":"2026-01-01T00:00:00Z"})
+    )).unwrap();
+    let r = ts.run(&["submit", "--file", file.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--resume"), "{}", r.stderr);
+    let r = ts
+        .run(&["submit", "--resume", "--journal", journal.to_str().unwrap()])
+        .ok();
+    assert_eq!(r.json()["accepted"], 1);
+    assert_eq!(ts.measurements().len(), 1);
+}
