@@ -15,7 +15,9 @@
 //!   no de-duplication;
 //! - an unknown account code auto-creates one account (`CODE-autocreated`,
 //!   `<16 random lowercase hex>-autocreated@example.com`, `autoCreated: true`) in the same
-//!   transaction, once per code.
+//!   transaction, once per code;
+//! - `ts`/`ets` without an offset (Python's naive `isoformat()`) are read as UTC (decided in
+//!   `rules::parse_timestamp`); there is no range limit, as m3ter accepts past usage.
 
 use super::crud::{decode, new_audit, now};
 use super::entity::Entity;

@@ -125,14 +125,20 @@ fn base_url(addr: SocketAddr) -> String {
 /// `config.listen` and serves on the current tokio runtime until [`Sandbox::shutdown`].
 pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
     use anyhow::Context;
-    let (store, is_new) = store::Store::open(&config.db_path)
-        .with_context(|| format!("opening the sandbox database {}", config.db_path.display()))?;
-    if is_new {
-        if config.demo_data {
-            demo::seed(&mut store.lock(), &config.org_id)?;
+    // Opening and seeding do blocking file I/O: keep them off the async workers.
+    let cfg = config.clone();
+    let store = tokio::task::spawn_blocking(move || -> anyhow::Result<store::Store> {
+        let (store, is_new) = store::Store::open(&cfg.db_path)
+            .with_context(|| format!("opening the sandbox database {}", cfg.db_path.display()))?;
+        if is_new {
+            if cfg.demo_data {
+                demo::seed(&mut store.lock(), &cfg.org_id)?;
+            }
+            store.mark_created(&crud::now())?;
         }
-        store.mark_created(&crud::now())?;
-    }
+        Ok(store)
+    })
+    .await??;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;

@@ -81,7 +81,8 @@ async fn method_not_allowed(req: Request) -> ApiError {
 /// the base URL ends in `/`) and drops a trailing slash, before routing.
 pub fn normalize_path(mut req: Request) -> Request {
     let path = req.uri().path();
-    if !path.contains("//") && !(path.len() > 1 && path.ends_with('/')) {
+    let trailing = path.len() > 1 && path.ends_with('/');
+    if !path.contains("//") && !trailing {
         return req;
     }
     let mut clean = String::with_capacity(path.len());
