@@ -93,6 +93,14 @@ async fn account_validation_names_each_field() {
             "address.addressLine1",
         ),
         (
+            with("address", json!({"addressLine2": "a".repeat(51)})),
+            "address.addressLine2",
+        ),
+        (
+            with("address", json!({"country": "c".repeat(101)})),
+            "address.country",
+        ),
+        (
             with("address", json!({"region": "r".repeat(51)})),
             "address.region",
         ),

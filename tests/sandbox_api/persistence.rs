@@ -90,4 +90,15 @@ async fn demo_data_covers_every_category() {
         .post("/measurements", json!({"measurements": [m]}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    let long = json!({"meter": "rows_processed", "account": "INITECH", "ts": "2026-01-01T00:00:00Z",
+        "metadata": {"job_id": "j".repeat(257)}, "measure": {"rows": 10}});
+    let (s, v) = env
+        .post("/measurements", json!({"measurements": [long]}))
+        .await;
+    assert_field_error(
+        s,
+        &v,
+        StatusCode::BAD_REQUEST,
+        "measurements[0].metadata.job_id",
+    );
 }
