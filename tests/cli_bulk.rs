@@ -216,3 +216,54 @@ fn an_unfinished_journal_blocks_a_fresh_run() {
     assert_eq!(r.json()["accepted"], 1);
     assert_eq!(ts.measurements().len(), 1);
 }
+
+#[test]
+fn rejected_batches_stay_in_the_journal_and_auth_failure_stops_the_run() {
+    let ts = TestSandbox::start();
+    let proxy = Proxy::start(&ts, Duration::from_millis(0));
+    let file = ts.path("r.ndjson");
+    let journal = ts.path("r.ndjson.journal");
+    write_ndjson(&file, 3_000, 3);
+    proxy.fail.lock().unwrap().insert(1, 400);
+    let submit = |extra: &[&str]| {
+        Run::from(
+            ts.cmd_at(&proxy.url)
+                .args([
+                    "submit",
+                    "--file",
+                    file.to_str().unwrap(),
+                    "--concurrency",
+                    "1",
+                ])
+                .args(extra)
+                .output()
+                .unwrap(),
+        )
+    };
+    let r = submit(&[]);
+    assert_eq!(r.code, 1, "server rejection: {}", r.stderr);
+    let s = r.json();
+    assert_eq!(
+        (s["accepted"].as_u64(), s["rejected"].as_u64()),
+        (Some(2000), Some(1000)),
+        "{s}"
+    );
+    assert!(
+        s["rejections"][0].as_str().unwrap().contains("HTTP 400"),
+        "{s}"
+    );
+    assert!(journal.exists(), "kept for the rejected batch");
+
+    // Resume meets an auth failure: it stops (exit 3) and keeps the journal.
+    proxy.fail.lock().unwrap().insert(3, 401);
+    proxy.fail.lock().unwrap().insert(4, 401);
+    let r = submit(&["--resume"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("--resume"), "{}", r.stderr);
+    assert_eq!(accepted_in_journal(&journal).len(), 2);
+
+    let r = submit(&["--resume"]).ok();
+    assert_eq!(r.json()["accepted"], 1000);
+    assert_eq!(ts.measurements().len(), 3000);
+    assert!(!journal.exists());
+}

@@ -194,17 +194,23 @@ pub fn accepted_in_journal(path: &Path) -> Vec<usize> {
 pub struct Proxy {
     pub url: String,
     pub sent: Arc<Mutex<Vec<Vec<String>>>>,
+    /// Ingest requests (0-based, in arrival order) to answer with this status instead of
+    /// forwarding; 400 and 401 are neither forwarded nor recorded in `sent`.
+    pub fail: Arc<Mutex<std::collections::HashMap<usize, u16>>>,
 }
 
 impl Proxy {
     pub fn start(ts: &TestSandbox, delay: Duration) -> Proxy {
         let sent = Arc::new(Mutex::new(Vec::new()));
-        let state = (
-            ts.base_url.clone(),
+        let fail = Arc::new(Mutex::new(Default::default()));
+        let state = ProxyState {
+            target: ts.base_url.clone(),
             delay,
-            sent.clone(),
-            reqwest::Client::new(),
-        );
+            sent: sent.clone(),
+            fail: Arc::clone(&fail),
+            seen: Default::default(),
+            http: reqwest::Client::new(),
+        };
         let app = axum::Router::new().fallback(forward).with_state(state);
         let listener = ts
             .rt
@@ -212,7 +218,7 @@ impl Proxy {
             .unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         ts.rt.spawn(async move { axum::serve(listener, app).await });
-        Proxy { url, sent }
+        Proxy { url, sent, fail }
     }
 
     pub fn uids(&self) -> Vec<String> {
@@ -226,14 +232,25 @@ impl Proxy {
     }
 }
 
-type ProxyState = (
-    String,
-    Duration,
-    Arc<Mutex<Vec<Vec<String>>>>,
-    reqwest::Client,
-);
+#[derive(Clone)]
+struct ProxyState {
+    target: String,
+    delay: Duration,
+    sent: Arc<Mutex<Vec<Vec<String>>>>,
+    fail: Arc<Mutex<std::collections::HashMap<usize, u16>>>,
+    seen: Arc<std::sync::atomic::AtomicUsize>,
+    http: reqwest::Client,
+}
 
-async fn forward(State((target, delay, sent, http)): State<ProxyState>, req: Request) -> Response {
+async fn forward(State(st): State<ProxyState>, req: Request) -> Response {
+    let ProxyState {
+        target,
+        delay,
+        sent,
+        fail,
+        seen,
+        http,
+    } = st;
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap();
     let path = parts
@@ -243,6 +260,14 @@ async fn forward(State((target, delay, sent, http)): State<ProxyState>, req: Req
         .unwrap_or("/");
     let ingest = parts.method == "POST" && path.ends_with("/measurements");
     if ingest {
+        let n = seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if let Some(status) = fail.lock().unwrap().get(&n).copied() {
+            return Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(Body::from(r#"{"message":"refused by the test proxy"}"#))
+                .unwrap();
+        }
         tokio::time::sleep(delay).await;
         // Recorded when forwarded: a request cancelled by a killed client never gets here.
         let v: Value = serde_json::from_slice(&bytes).unwrap();
