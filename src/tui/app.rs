@@ -34,6 +34,7 @@ pub const GLOBAL_KEYS: &[KeyBinding] = &[
         "back",
         "Back to the previous screen",
     )
+    .bar_typing()
     .text(),
     KeyBinding::new(
         &[Key::ch('q')],
@@ -47,7 +48,8 @@ pub const GLOBAL_KEYS: &[KeyBinding] = &[
         Action::Accounts,
         "accounts",
         "Open the Accounts screen",
-    ),
+    )
+    .text(),
     KeyBinding::new(
         &[Key::ctrl('c')],
         Action::Quit,
@@ -248,7 +250,11 @@ impl App {
                     let account = entry.request.get("account").and_then(|a| a.as_str());
                     match result {
                         Ok(_) => {
-                            ctx.info(format!("accepted: {}", entry.outcome()));
+                            ctx.info(format!(
+                                "submitted for {}: {}",
+                                account.unwrap_or(""),
+                                entry.outcome()
+                            ));
                             let known = account.is_some_and(|a| ctx.account_codes().contains(&a));
                             if !known {
                                 let _ = ctx.tx.send(Msg::AccountsChanged);
@@ -295,24 +301,38 @@ impl App {
         }
     }
 
+    /// Where we are on the left, what we talk to (m3ter or the sandbox, and the org) on the
+    /// right; the breadcrumb wins when the terminal is narrow.
     fn draw_title(&self, frame: &mut Frame, area: Rect) {
         let crumbs: Vec<String> = self.stack.iter().map(|s| s.title()).collect();
-        let line = Line::from(vec![
+        let left = Line::from(vec![
             Span::styled(
                 " m3ter-console ",
                 Style::default().add_modifier(Modifier::BOLD),
             ),
             Span::raw("│ "),
-            Span::raw(self.ctx.label.clone()),
-            Span::raw(" │ "),
             Span::styled(
                 crumbs.join(" › "),
                 Style::default().add_modifier(Modifier::BOLD),
             ),
         ]);
+        let style = Style::default().bg(Color::Blue).fg(Color::White);
+        frame.render_widget(Paragraph::new("").style(style), area);
+        let left_w = (left.width() as u16 + 2).min(area.width);
+        let [l, r] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(area);
+        frame.render_widget(Paragraph::new(left).style(style), l);
+        let label = format!("{} ", self.ctx.label);
+        let avail = r.width as usize;
+        let shown: String = if label.chars().count() > avail {
+            let cut: String = label.chars().take(avail.saturating_sub(2)).collect();
+            format!("{cut}… ")
+        } else {
+            label
+        };
         frame.render_widget(
-            Paragraph::new(line).style(Style::default().bg(Color::Blue).fg(Color::White)),
-            area,
+            Paragraph::new(Line::from(shown).right_aligned()).style(style),
+            r,
         );
     }
 }

@@ -13,9 +13,10 @@ pub fn draw_help(frame: &mut Frame, area: Rect, title: &str, tables: &[&[KeyBind
     let mut rows = Vec::new();
     let mut seen: Vec<super::keys::Action> = Vec::new();
     for table in tables {
+        // A later table (the global one) may repeat an action the screen already explained.
+        let before = seen.clone();
         for b in table.iter() {
-            // The global table may repeat an action the screen already explained.
-            if seen.contains(&b.action) {
+            if before.contains(&b.action) {
                 continue;
             }
             seen.push(b.action);
@@ -25,8 +26,8 @@ pub fn draw_help(frame: &mut Frame, area: Rect, title: &str, tables: &[&[KeyBind
             ]));
         }
     }
-    let height = (rows.len() as u16 + 4).min(area.height);
-    let width = 70.min(area.width);
+    let height = (rows.len() as u16 + 2).min(area.height);
+    let width = 84.min(area.width);
     let [popup] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
@@ -39,7 +40,7 @@ pub fn draw_help(frame: &mut Frame, area: Rect, title: &str, tables: &[&[KeyBind
         .border_style(Style::default().fg(Color::Cyan))
         .title(format!(" Keys · {title} "))
         .title_bottom(Line::from(" Esc/?/F1 close ").right_aligned());
-    let table = Table::new(rows, [Constraint::Length(22), Constraint::Fill(1)]).block(block);
+    let table = Table::new(rows, [Constraint::Length(14), Constraint::Fill(1)]).block(block);
     frame.render_widget(table, popup);
 }
 

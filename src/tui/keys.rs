@@ -140,6 +140,8 @@ pub struct KeyBinding {
     pub help: &'static str,
     /// Shown in the bottom bar (keep it to the few main keys).
     pub bar: bool,
+    /// Shown in the bottom bar only while typing (Esc: `q` says it otherwise).
+    pub bar_typing_only: bool,
     /// Active while a text input has focus (its plain-character keys never are: they get typed).
     pub in_text: bool,
 }
@@ -157,12 +159,19 @@ impl KeyBinding {
             label,
             help,
             bar: false,
+            bar_typing_only: false,
             in_text: false,
         }
     }
     /// Also shown in the bottom bar.
     pub const fn bar(mut self) -> Self {
         self.bar = true;
+        self
+    }
+    /// Shown in the bottom bar, but only while typing.
+    pub const fn bar_typing(mut self) -> Self {
+        self.bar = true;
+        self.bar_typing_only = true;
         self
     }
     /// Also active while typing.
@@ -191,7 +200,10 @@ impl KeyBinding {
 
     /// Whether this binding does anything in the given mode (for the bottom bar).
     pub fn active(&self, typing: bool) -> bool {
-        !typing || (self.in_text && self.keys.iter().any(|k| !k.is_printable()))
+        if !typing {
+            return !self.bar_typing_only;
+        }
+        self.in_text && self.keys.iter().any(|k| !k.is_printable())
     }
 }
 

@@ -99,6 +99,16 @@ impl AdvancedEditor {
         };
     }
 
+    /// Shows the cursor only while the editor has focus.
+    pub fn set_focused(&mut self, focused: bool) {
+        let style = if focused {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
+        self.textarea.set_cursor_style(style);
+    }
+
     pub fn key(&mut self, k: KeyEvent, meters: &[Meter]) {
         if self.textarea.input(k) {
             self.check(meters);
@@ -116,7 +126,7 @@ impl AdvancedEditor {
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, meter: &Meter, focused: bool) {
         let [edit, diag] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(area);
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(area);
         let hint: Vec<String> = meter
             .data_fields
             .iter()

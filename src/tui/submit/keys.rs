@@ -16,7 +16,7 @@ const TO_ADVANCED: KeyBinding = KeyBinding::new(
     &[Key::ctrl('t'), Key::f(2)],
     Action::ToggleMode,
     "JSON",
-    "Switch to Advanced (JSON) mode, values carried across",
+    "Advanced (JSON) mode; values carried across",
 )
 .bar()
 .text();
@@ -24,7 +24,7 @@ const TO_SIMPLE: KeyBinding = KeyBinding::new(
     &[Key::ctrl('t'), Key::f(2)],
     Action::ToggleMode,
     "form",
-    "Switch to Simple mode, values carried across (JSON must be valid)",
+    "Simple mode; values carried across (JSON must be valid)",
 )
 .bar()
 .text();
@@ -60,21 +60,21 @@ pub const SIMPLE: &[KeyBinding] = &[
         &[Key::plain(KeyCode::Up)],
         Action::Up,
         "up",
-        "Previous field (in the account list: previous account)",
+        "Previous field (account list: previous account)",
     )
     .text(),
     KeyBinding::new(
         &[Key::plain(KeyCode::Down)],
         Action::Down,
         "down",
-        "Next field (in the account list: next account)",
+        "Next field (account list: next account)",
     )
     .text(),
     KeyBinding::new(
         &[Key::plain(KeyCode::Enter)],
         Action::Choose,
         "pick",
-        "Take the highlighted account / go to the next field",
+        "Take the highlighted account; next field",
     )
     .text(),
     EDITOR,

@@ -23,6 +23,8 @@ pub struct SimpleForm {
     pub focus: usize,
     /// Highlighted suggestion of the account picker.
     pub pick: usize,
+    /// A submission was tried: now an empty account is an error, not just a blank.
+    pub tried: bool,
     /// Screen rows of the inputs at the last draw (for clicks).
     rows: RefCell<Vec<(u16, usize)>>,
     area: Cell<Rect>,
@@ -35,6 +37,7 @@ impl SimpleForm {
             inputs: Vec::new(),
             focus: ACCOUNT,
             pick: 0,
+            tried: false,
             rows: RefCell::new(Vec::new()),
             area: Cell::new(Rect::default()),
         };
@@ -214,7 +217,9 @@ impl SimpleForm {
                 account_row = lines.len() as u16;
             }
             lines.push(Line::from(spans));
-            if let Some(e) = &errors[i] {
+            // While the account is being typed, the picker says more than an error would.
+            let picking = i == ACCOUNT && (here || input.value().trim().is_empty());
+            if let Some(e) = errors[i].as_ref().filter(|_| self.tried || !picking) {
                 let pad = " ".repeat(label_w);
                 lines.push(Line::from(Span::styled(
                     format!("{pad}✗ {e}"),

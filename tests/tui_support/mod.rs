@@ -1,0 +1,144 @@
+//! Shared fixtures for the TUI tests: an app over fixed data, a fixed clock and counted uids, so
+//! what is drawn is the same on every run. No runtime is running, so nothing is sent: tests feed
+//! the answers as messages.
+#![allow(dead_code)]
+
+use chrono::TimeZone;
+use m3ter_console::m3ter::{
+    Account, Client, ClientConfig, Credentials, DataField, DataFieldCategory, Meter, Product,
+};
+use m3ter_console::tui::app::App;
+use m3ter_console::tui::msg::Msg;
+use m3ter_console::tui::state::Ctx;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+fn field(cat: DataFieldCategory, code: &str, name: &str, unit: Option<&str>) -> DataField {
+    DataField {
+        category: cat,
+        code: code.into(),
+        name: name.into(),
+        unit: unit.map(String::from),
+    }
+}
+
+pub fn products() -> Vec<Product> {
+    vec![
+        Product {
+            id: "p-1".into(),
+            code: Some("CLOUD".into()),
+            name: Some("Cloud Compute".into()),
+            ..Default::default()
+        },
+        Product {
+            id: "p-2".into(),
+            code: Some("PIPE".into()),
+            name: Some("Data Pipeline".into()),
+            ..Default::default()
+        },
+    ]
+}
+
+pub fn meters() -> Vec<Meter> {
+    use DataFieldCategory::*;
+    vec![
+        Meter {
+            id: "m-1".into(),
+            code: Some("storage_gb".into()),
+            name: Some("Storage (GB)".into()),
+            product_id: Some("p-1".into()),
+            data_fields: vec![
+                field(Where, "region", "Region", None),
+                field(Measure, "gb", "Gigabytes stored", Some("GBy")),
+                field(Cost, "storage_cost", "Storage cost", Some("USD")),
+            ],
+            ..Default::default()
+        },
+        Meter {
+            id: "m-2".into(),
+            code: Some("vm_hours".into()),
+            name: Some("VM hours".into()),
+            product_id: Some("p-1".into()),
+            data_fields: vec![field(Measure, "hours", "Hours", Some("h"))],
+            ..Default::default()
+        },
+        Meter {
+            id: "m-3".into(),
+            code: Some("api_calls".into()),
+            name: Some("API calls".into()),
+            data_fields: vec![field(Measure, "calls", "Calls", Some("{call}"))],
+            ..Default::default()
+        },
+    ]
+}
+
+pub fn accounts() -> Vec<Account> {
+    ["ACME", "ACME-EU", "GLOBEX"]
+        .iter()
+        .map(|c| Account {
+            id: format!("a-{c}"),
+            code: Some(c.to_string()),
+            name: Some(format!("{c} Inc")),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// An app with products, meters and accounts loaded, a fixed clock and uids `uid-1`, `uid-2`…
+pub fn app() -> App {
+    let creds = Credentials {
+        org_id: "org-1".into(),
+        api_key: "k".into(),
+        api_secret: "s".into(),
+        token: None,
+    };
+    let client = Client::new(ClientConfig::new(creds, Some("http://127.0.0.1:9"))).unwrap();
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut ctx = Ctx::new(client, "sandbox (test) · org org-1".into(), tx);
+    ctx.clock = Arc::new(|| chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap());
+    let n = Arc::new(AtomicU32::new(0));
+    ctx.uids = Arc::new(move || format!("uid-{}", n.fetch_add(1, Ordering::SeqCst) + 1));
+    let mut app = App::new(ctx);
+    app.on_msg(Msg::Products(Ok(products())));
+    app.on_msg(Msg::Meters(Ok(meters())));
+    app.on_msg(Msg::Accounts(Ok(accounts())));
+    app
+}
+
+pub fn key(app: &mut App, code: KeyCode) {
+    app.on_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+pub fn ctrl(app: &mut App, c: char) {
+    app.on_event(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )));
+}
+
+pub fn typ(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\t' => KeyCode::Tab,
+            c => KeyCode::Char(c),
+        };
+        key(app, code);
+    }
+}
+
+/// Products → Cloud Compute → Storage (GB): the Submit panel in Simple mode.
+pub fn open_submit(app: &mut App) {
+    key(app, KeyCode::Char('j'));
+    key(app, KeyCode::Enter);
+    key(app, KeyCode::Enter);
+}
+
+pub fn render(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
+    t.backend().to_string()
+}
