@@ -166,7 +166,13 @@ impl Connection {
         if let Some(db) = &args.sandbox_db {
             config.db_path = db.clone();
         }
-        let sb = sandbox::start(config).await?;
+        // The embedded sandbox is what we "connect" to: failing to start it is exit 3.
+        let sb = sandbox::start(config)
+            .await
+            .map_err(|e| Error::Connection {
+                request: "starting the embedded sandbox".into(),
+                detail: format!("{e:#}"),
+            })?;
         let credentials = Credentials {
             org_id: sb.config.org_id.clone(),
             api_key: sb.config.api_key.clone(),

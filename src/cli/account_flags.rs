@@ -12,8 +12,10 @@ pub struct CreateFlags {
     /// Unique account code (what measurements name in `account`).
     #[arg(long)]
     pub code: String,
+    /// Display name (1–200 characters).
     #[arg(long)]
     pub name: String,
+    /// Billing email address.
     #[arg(long)]
     pub email: String,
     #[command(flatten)]
@@ -38,8 +40,10 @@ pub struct UpdateFlags {
     /// Give the account a new code.
     #[arg(long)]
     pub new_code: Option<String>,
+    /// New display name.
     #[arg(long)]
     pub name: Option<String>,
+    /// New billing email address.
     #[arg(long)]
     pub email: Option<String>,
     #[command(flatten)]
@@ -68,6 +72,7 @@ pub struct AccountFlags {
     /// Purchase order number.
     #[arg(long)]
     pub po: Option<String>,
+    /// Days between a bill's date and its due date (> 0).
     #[arg(long)]
     pub days_before_bill_due: Option<i32>,
     /// First bill date reference, YYYY-MM-DD.
@@ -82,18 +87,25 @@ pub struct AccountFlags {
     /// The code of the parent account.
     #[arg(long)]
     pub parent: Option<String>,
+    /// Id of the statement definition to use.
     #[arg(long)]
     pub statement_definition_id: Option<String>,
+    /// Address: first line.
     #[arg(long)]
     pub address_line1: Option<String>,
+    /// Address: second line.
     #[arg(long)]
     pub address_line2: Option<String>,
+    /// Address: town or city.
     #[arg(long)]
     pub locality: Option<String>,
+    /// Address: region or state.
     #[arg(long)]
     pub region: Option<String>,
+    /// Address: post code.
     #[arg(long)]
     pub post_code: Option<String>,
+    /// Address: country.
     #[arg(long)]
     pub country: Option<String>,
     /// A custom field, KEY=VALUE (a number when VALUE parses as one); repeatable.

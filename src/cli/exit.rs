@@ -41,9 +41,8 @@ pub fn code(err: &anyhow::Error) -> u8 {
             return 2;
         }
     }
-    // Anything else (the embedded sandbox failed to start, an I/O error): we never reached the
-    // server, so it is the "cannot connect" class.
-    3
+    // Anything else (a local I/O error, say): a failure, but not a usage or connection one.
+    1
 }
 
 #[cfg(test)]

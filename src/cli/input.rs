@@ -69,6 +69,11 @@ pub fn read_text(path: &Path) -> anyhow::Result<String> {
     } else {
         std::fs::read(path).map_err(|e| usage(format!("{}: cannot read: {e}", path.display())))?
     };
+    // A UTF-8 byte-order mark (spreadsheet exports) is not part of the data.
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
     String::from_utf8(bytes).map_err(|e| usage(format!("{}: not UTF-8 text: {e}", path.display())))
 }
 
