@@ -454,13 +454,26 @@ fn header(resp: &reqwest::Response, name: &str) -> Option<String> {
         .map(str::to_ascii_lowercase)
 }
 
-/// `Retry-After-Ms` or `Retry-After` (seconds), honoured when 0 < value ≤ 60 s, as the SDK does.
+/// `Retry-After-Ms` or `Retry-After` (seconds, or an HTTP date), honoured when 0 < value ≤ 60 s,
+/// as the SDK does.
 fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
     let ms = header(resp, "retry-after-ms")
         .and_then(|v| v.parse::<f64>().ok())
         .map(|ms| ms / 1000.0);
-    let secs = ms.or_else(|| header(resp, "retry-after").and_then(|v| v.parse::<f64>().ok()))?;
+    let secs = ms.or_else(|| {
+        let v = resp.headers().get("retry-after")?.to_str().ok()?;
+        retry_after_value(v, chrono::Utc::now())
+    })?;
     (secs > 0.0 && secs <= 60.0).then(|| Duration::from_secs_f64(secs))
+}
+
+/// Seconds to wait for a `Retry-After` value: a number of seconds or an HTTP date.
+fn retry_after_value(v: &str, now: chrono::DateTime<chrono::Utc>) -> Option<f64> {
+    let v = v.trim();
+    v.parse::<f64>().ok().or_else(|| {
+        let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+        Some((at.with_timezone(&chrono::Utc) - now).num_milliseconds() as f64 / 1000.0)
+    })
 }
 
 /// `min(0.5 · 2^n, 8)` seconds times a jitter in 0.75–1.0 (the SDK's schedule).
@@ -505,6 +518,19 @@ mod tests {
             (real.api_url.as_str(), real.ingest_url.as_str()),
             (DEFAULT_API_URL, DEFAULT_INGEST_URL)
         );
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:28:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(retry_after_value("1.5", now), Some(1.5));
+        assert_eq!(
+            retry_after_value("Wed, 21 Oct 2015 07:28:03 GMT", now),
+            Some(3.0)
+        );
+        assert_eq!(retry_after_value("soon", now), None);
     }
 
     #[test]
