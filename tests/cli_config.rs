@@ -212,3 +212,43 @@ fn set_profile_needs_every_credential() {
     let r = Run::from(cmd(&config).args(["config", "path"]).output().unwrap()).ok();
     assert_eq!(r.stdout.trim(), config.to_str().unwrap());
 }
+
+#[test]
+fn precedence_profile_flag_then_environment_then_default_profile() {
+    let ts = TestSandbox::start_with_secret(SECRET);
+    let config = ts.path("config.toml");
+    set_profile(&config, "good", &ts.base_url, SECRET, &[]).ok();
+    set_profile(&config, "bad", &ts.base_url, "not-it", &["--default"]).ok();
+    let with_env = |secret: &str| {
+        let mut c = cmd(&config);
+        c.env("M3TER_API_KEY", m3ter_console::sandbox::DEFAULT_API_KEY)
+            .env("M3TER_API_SECRET", secret)
+            .env("M3TER_ORG_ID", m3ter_console::sandbox::DEFAULT_ORG_ID)
+            .env("M3TER_BASE_URL", &ts.base_url)
+            .args(["products", "list"]);
+        c
+    };
+    // The default profile ("bad") is used with nothing else given.
+    assert_eq!(
+        Run::from(cmd(&config).args(["products", "list"]).output().unwrap()).code,
+        3
+    );
+    // Environment credentials beat the default profile…
+    Run::from(with_env(SECRET).output().unwrap()).ok();
+    // …and --profile (or M3TER_PROFILE) beats the environment.
+    Run::from(
+        with_env("wrong")
+            .args(["--profile", "good"])
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    Run::from(
+        with_env("wrong")
+            .env("M3TER_PROFILE", "good")
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    assert_eq!(Run::from(with_env("wrong").output().unwrap()).code, 3);
+}
