@@ -192,3 +192,21 @@ fn log_entries_can_be_loaded_into_the_editor() {
     let curl = &a.ctx.clipboard[0];
     assert!(curl.contains("Bearer $M3TER_TOKEN") && curl.contains("/organizations/org-1/"));
 }
+
+#[test]
+fn a_click_selects_a_row_and_a_second_click_opens_it() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut a = app();
+    render(&a, 80, 24);
+    // Title bar, block border, header: "Data Pipeline" is the third item, on row 5.
+    let click = Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 10,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    });
+    a.on_event(click.clone());
+    assert_eq!(a.top_kind(), ScreenKind::Products);
+    a.on_event(click);
+    assert!(screen(&a).contains("Meters · Data Pipeline"));
+}

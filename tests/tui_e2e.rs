@@ -220,7 +220,7 @@ fn simple_submission_is_accepted_logged_and_shown_after_a_restart() {
     );
     let mut again = env.tui();
     again.open_submit();
-    let s = again.wait_for("Log · 1 submissions");
+    let s = again.wait_for("Log · 1 submission ");
     assert!(s.contains("✓ accepted"), "{s}");
     again.quit();
 }

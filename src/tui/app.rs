@@ -168,8 +168,12 @@ impl App {
     fn apply(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Consumed | Outcome::Ignored => {}
-            Outcome::Push(s) => self.stack.push(s),
+            Outcome::Push(s) => {
+                self.ctx.status = None;
+                self.stack.push(s);
+            }
             Outcome::Pop if self.stack.len() > 1 => {
+                self.ctx.status = None;
                 self.stack.pop();
             }
             Outcome::Pop | Outcome::Quit => self.quit = true,
@@ -226,13 +230,19 @@ impl App {
             Msg::Products(r) => {
                 ctx.products = match r {
                     Ok(p) => Loadable::Loaded(p.clone()),
-                    Err(e) => Loadable::Failed(e.clone()),
+                    Err(e) => {
+                        ctx.error(format!("cannot load products: {e}"));
+                        Loadable::Failed(e.clone())
+                    }
                 }
             }
             Msg::Meters(r) => {
                 ctx.meters = match r {
                     Ok(m) => Loadable::Loaded(m.clone()),
-                    Err(e) => Loadable::Failed(e.clone()),
+                    Err(e) => {
+                        ctx.error(format!("cannot load meters: {e}"));
+                        Loadable::Failed(e.clone())
+                    }
                 }
             }
             Msg::Accounts(r) => match r {
@@ -301,38 +311,50 @@ impl App {
         }
     }
 
-    /// Where we are on the left, what we talk to (m3ter or the sandbox, and the org) on the
-    /// right; the breadcrumb wins when the terminal is narrow.
+    /// What we talk to (m3ter or the sandbox, and the org) on the right — always shown, in a
+    /// short form when narrow — and where we are on the left, cut from the left when needed.
     fn draw_title(&self, frame: &mut Frame, area: Rect) {
-        let crumbs: Vec<String> = self.stack.iter().map(|s| s.title()).collect();
-        let left = Line::from(vec![
-            Span::styled(
-                " m3ter-console ",
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-            Span::raw("│ "),
-            Span::styled(
-                crumbs.join(" › "),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-        ]);
         let style = Style::default().bg(Color::Blue).fg(Color::White);
+        let bold = Style::default().add_modifier(Modifier::BOLD);
         frame.render_widget(Paragraph::new("").style(style), area);
-        let left_w = (left.width() as u16 + 2).min(area.width);
-        let [l, r] =
-            Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(area);
-        frame.render_widget(Paragraph::new(left).style(style), l);
-        let label = format!("{} ", self.ctx.label);
-        let avail = r.width as usize;
-        let shown: String = if label.chars().count() > avail {
-            let cut: String = label.chars().take(avail.saturating_sub(2)).collect();
-            format!("{cut}… ")
-        } else {
-            label
-        };
-        frame.render_widget(
-            Paragraph::new(Line::from(shown).right_aligned()).style(style),
-            r,
+        let width = area.width as usize;
+        let full = self.ctx.label.clone();
+        let short = format!(
+            "{} · org {}",
+            full.split_whitespace().next().unwrap_or(""),
+            self.ctx.org_id()
         );
+        let conn = if full.chars().count() + 30 <= width {
+            full
+        } else {
+            short
+        };
+        let conn = format!(" {conn} ");
+        let app_name = if width >= 100 {
+            " m3ter-console │"
+        } else {
+            ""
+        };
+        let room = width
+            .saturating_sub(conn.chars().count() + app_name.chars().count() + 2)
+            .max(1);
+        let mut crumbs: Vec<String> = self.stack.iter().map(|s| s.title()).collect();
+        let mut text = crumbs.join(" › ");
+        while text.chars().count() > room && crumbs.len() > 1 {
+            crumbs.remove(0);
+            text = format!("… › {}", crumbs.join(" › "));
+        }
+        let text: String = text.chars().take(room).collect();
+        let line = Line::from(vec![
+            Span::styled(app_name, bold),
+            Span::styled(format!(" {text}"), bold),
+        ]);
+        let [l, r] = Layout::horizontal([
+            Constraint::Fill(1),
+            Constraint::Length(conn.chars().count() as u16),
+        ])
+        .areas(area);
+        frame.render_widget(Paragraph::new(line).style(style), l);
+        frame.render_widget(Paragraph::new(conn).style(style), r);
     }
 }

@@ -11,7 +11,7 @@ use ratatui::crossterm::event::{
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use ratatui::DefaultTerminal;
 use std::io::Write;
@@ -117,7 +117,15 @@ async fn edit_externally(terminal: &mut DefaultTerminal, text: String) -> Result
         EnableMouseCapture,
         EnableBracketedPaste
     );
-    let _ = terminal.clear();
+    // A fresh terminal has empty buffers, so the next draw repaints every cell. (`clear()` asks
+    // the terminal for the cursor position first, and gives up without repainting if the
+    // answer is late.)
+    let _ = execute!(std::io::stdout(), Clear(ClearType::All));
+    if let Ok(fresh) =
+        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+    {
+        *terminal = fresh;
+    }
     let result = match status {
         Ok(s) if s.success() => std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read back {}: {e}", path.display())),

@@ -82,6 +82,20 @@ pub const SIMPLE: &[KeyBinding] = &[
 
 pub const ADVANCED: &[KeyBinding] = &[SUBMIT, TO_SIMPLE, EDITOR.bar(), NEXT, PREV];
 
+/// In the log pane these work too, but the bar keeps to the log's own keys.
+const SUBMIT_QUIET: KeyBinding = KeyBinding::new(
+    &[Key::ctrl('s'), Key::f(5)],
+    Action::Submit,
+    "submit",
+    "Submit the measurement in the panel",
+);
+const MODE_QUIET: KeyBinding = KeyBinding::new(
+    &[Key::ctrl('t'), Key::f(2)],
+    Action::ToggleMode,
+    "mode",
+    "Switch the panel between Simple and Advanced",
+);
+
 pub const LOG: &[KeyBinding] = &[
     LIST_KEYS[0],
     LIST_KEYS[1],
@@ -112,6 +126,7 @@ pub const LOG: &[KeyBinding] = &[
     .bar(),
     NEXT,
     PREV,
-    SUBMIT,
-    TO_ADVANCED,
+    SUBMIT_QUIET,
+    MODE_QUIET,
+    EDITOR,
 ];

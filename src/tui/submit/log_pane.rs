@@ -69,7 +69,10 @@ pub fn draw(frame: &mut Frame, area: Rect, log: &SubmissionLog, focused: bool, t
         } else {
             Style::default().fg(Color::DarkGray)
         })
-        .title(format!(" Log · {} submissions ", log.entries.len()))
+        .title(match log.entries.len() {
+            1 => " Log · 1 submission ".to_string(),
+            n => format!(" Log · {n} submissions "),
+        })
         .title_bottom(if focused {
             Line::from(" r resend · e edit · c copy curl ")
         } else {

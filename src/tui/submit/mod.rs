@@ -298,7 +298,17 @@ impl Screen for SubmitScreen {
         let [panel, log] = if wide {
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
         } else {
-            let log_h = (area.height / 3).max(6);
+            // Simple: the form takes what it needs and the log the rest; Advanced: a third.
+            let codes = ctx.account_codes();
+            let form_h = self
+                .simple
+                .height(&self.meter, &codes, self.focus == Focus::Form)
+                + 1;
+            let log_h = match self.mode {
+                Mode::Simple => area.height.saturating_sub(form_h),
+                Mode::Advanced => area.height / 3,
+            }
+            .max(6);
             Layout::vertical([Constraint::Fill(1), Constraint::Length(log_h)]).areas(area)
         };
         let [head, body] =

@@ -23,6 +23,8 @@ pub struct SimpleForm {
     pub focus: usize,
     /// Highlighted suggestion of the account picker.
     pub pick: usize,
+    /// The account list was opened with ↓ on an empty field (otherwise typing opens it).
+    pub browsing: bool,
     /// A submission was tried: now an empty account is an error, not just a blank.
     pub tried: bool,
     /// Screen rows of the inputs at the last draw (for clicks).
@@ -37,6 +39,7 @@ impl SimpleForm {
             inputs: Vec::new(),
             focus: ACCOUNT,
             pick: 0,
+            browsing: false,
             tried: false,
             rows: RefCell::new(Vec::new()),
             area: Cell::new(Rect::default()),
@@ -80,24 +83,34 @@ impl SimpleForm {
     }
 
     fn picker_open(&self, codes: &[&str]) -> bool {
+        let typed = self.inputs[ACCOUNT].value().trim();
         self.focus == ACCOUNT
+            && (self.browsing || !typed.is_empty())
             && !self.suggestions(codes).is_empty()
-            && !codes.contains(&self.inputs[ACCOUNT].value().trim())
+            && !codes.contains(&typed)
     }
 
     pub fn next(&mut self, delta: isize) {
         let n = self.inputs.len() as isize;
         self.focus = (self.focus as isize + delta).rem_euclid(n) as usize;
+        self.browsing = false;
     }
 
     /// Up/Down: through the suggestions while the picker is open, else between fields.
     pub fn up_down(&mut self, delta: isize, codes: &[&str]) {
+        if self.focus == ACCOUNT && delta > 0 && !self.browsing && !self.picker_open(codes) {
+            self.browsing = true;
+            if self.picker_open(codes) {
+                return;
+            }
+        }
         if self.picker_open(codes) {
             let n = self.suggestions(codes).len() as isize;
             self.pick = (self.pick as isize + delta).clamp(0, n - 1) as usize;
         } else {
             let n = self.inputs.len() as isize;
             self.focus = (self.focus as isize + delta).clamp(0, n - 1) as usize;
+            self.browsing = false;
         }
     }
 
@@ -111,6 +124,7 @@ impl SimpleForm {
         if self.focus + 1 < self.inputs.len() {
             self.focus += 1;
         }
+        self.browsing = false;
     }
 
     pub fn key(&mut self, k: &KeyEvent) -> bool {
@@ -139,10 +153,30 @@ impl SimpleForm {
         match hit {
             Some((_, i)) => {
                 self.focus = i;
+                self.browsing = false;
                 true
             }
             None => false,
         }
+    }
+
+    /// The problems to show, per row. While the account is being typed, the picker says more
+    /// than an error would, so its error waits for a submission attempt.
+    fn shown_errors(&self, meter: &Meter, codes: &[&str], focused: bool) -> Vec<Option<String>> {
+        let known = (!codes.is_empty()).then_some(codes);
+        let mut errors = draft::row_errors(meter, &self.draft(), known);
+        let picking =
+            (focused && self.focus == ACCOUNT) || self.inputs[ACCOUNT].value().trim().is_empty();
+        if picking && !self.tried {
+            errors[ACCOUNT] = None;
+        }
+        errors
+    }
+
+    /// Rows the form needs to show everything (borders included).
+    pub fn height(&self, meter: &Meter, codes: &[&str], focused: bool) -> u16 {
+        let errors = self.shown_errors(meter, codes, focused);
+        (3 + self.inputs.len() + errors.iter().flatten().count()) as u16
     }
 
     pub fn draw(
@@ -154,9 +188,7 @@ impl SimpleForm {
         focused: bool,
     ) {
         self.area.set(area);
-        let d = self.draft();
-        let known = (!codes.is_empty()).then_some(codes);
-        let errors = draft::row_errors(meter, &d, known);
+        let errors = self.shown_errors(meter, codes, focused);
         let label_w = 24usize.min(area.width as usize / 3);
         let mut lines: Vec<Line> = Vec::new();
         let mut rows = Vec::new();
@@ -165,7 +197,7 @@ impl SimpleForm {
             Span::raw(self.uid.clone()).dim(),
         ]));
         let mut labels = vec![
-            ("Account".to_string(), "existing account".to_string()),
+            ("Account".to_string(), "type to filter, ↓ list".to_string()),
             ("Timestamp (ts)".to_string(), "ISO 8601, UTC".to_string()),
         ];
         for f in &meter.data_fields {
@@ -217,9 +249,7 @@ impl SimpleForm {
                 account_row = lines.len() as u16;
             }
             lines.push(Line::from(spans));
-            // While the account is being typed, the picker says more than an error would.
-            let picking = i == ACCOUNT && (here || input.value().trim().is_empty());
-            if let Some(e) = errors[i].as_ref().filter(|_| self.tried || !picking) {
+            if let Some(e) = &errors[i] {
                 let pad = " ".repeat(label_w);
                 lines.push(Line::from(Span::styled(
                     format!("{pad}✗ {e}"),
@@ -246,7 +276,8 @@ impl SimpleForm {
     fn draw_picker(&self, frame: &mut Frame, area: Rect, row: u16, x_off: u16, codes: &[&str]) {
         let sugg = self.suggestions(codes);
         let y = area.y + 2 + row;
-        let bottom = area.y + area.height.saturating_sub(1);
+        // The list may cover the log pane below the form (not the status line and key bar).
+        let bottom = frame.area().height.saturating_sub(2);
         if y >= bottom {
             return;
         }
