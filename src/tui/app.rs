@@ -51,7 +51,7 @@ pub const GLOBAL_KEYS: &[KeyBinding] = &[
     )
     .text(),
     KeyBinding::new(
-        &[Key::ctrl('c')],
+        &[Key::ctrl('c'), Key::f(10)],
         Action::Quit,
         "quit",
         "Quit at once (from anywhere)",
@@ -107,7 +107,9 @@ impl App {
     pub fn on_event(&mut self, ev: Event) {
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => {
-                if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+                let ctrl_c =
+                    k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+                if ctrl_c || k.code == KeyCode::F(10) {
                     self.quit = true;
                     return;
                 }

@@ -191,3 +191,66 @@ pub fn json_message(e: &serde_json::Error) -> String {
         None => s,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::m3ter::DataField;
+    use serde_json::json;
+
+    fn meter() -> Meter {
+        Meter {
+            id: "m".into(),
+            code: Some("m1".into()),
+            data_fields: vec![
+                DataField {
+                    category: DataFieldCategory::Who,
+                    code: "user".into(),
+                    name: "User".into(),
+                    unit: None,
+                },
+                DataField {
+                    category: DataFieldCategory::Measure,
+                    code: "n".into(),
+                    name: "N".into(),
+                    unit: Some("1".into()),
+                },
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_bad_number_crosses_as_a_string_and_comes_back() {
+        let d = Draft {
+            uid: "u".into(),
+            account: "A".into(),
+            ts: "t".into(),
+            values: vec!["bob".into(), "12x".into()],
+        };
+        let v = to_value(&meter(), &d, true);
+        assert_eq!(v["measure"]["n"], json!("12x"));
+        assert_eq!(from_value(&meter(), &v).unwrap(), d);
+        let empty = Draft {
+            values: vec![String::new(), String::new()],
+            ..d
+        };
+        assert_eq!(to_value(&meter(), &empty, true)["measure"]["n"], json!(0));
+        assert!(to_value(&meter(), &empty, false).get("measure").is_none());
+    }
+
+    #[test]
+    fn json_the_form_cannot_hold_is_refused_by_name() {
+        let m = meter();
+        let base = json!({"meter": "m1", "account": "A", "ts": "t"});
+        let with = |k: &str, v: Value| {
+            let mut b = base.clone();
+            b[k] = v;
+            from_value(&m, &b).unwrap_err()
+        };
+        assert!(with("ets", json!("t")).contains("ets"));
+        assert!(with("measure", json!({"gb": 1})).contains("measure.gb"));
+        assert!(with("meter", json!("other")).contains("\"other\""));
+        assert!(with("who", json!({"user": true})).contains("who.user"));
+    }
+}
