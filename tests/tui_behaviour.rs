@@ -210,3 +210,33 @@ fn a_click_selects_a_row_and_a_second_click_opens_it() {
     a.on_event(click);
     assert!(screen(&a).contains("Meters · Data Pipeline"));
 }
+
+#[test]
+fn a_long_form_scrolls_to_the_focused_field_at_80x24() {
+    use m3ter_console::m3ter::{DataField, DataFieldCategory, Meter};
+    let mut a = app();
+    let fields = (1..=15)
+        .map(|n| DataField {
+            category: DataFieldCategory::Measure,
+            code: format!("f{n}"),
+            name: format!("Field {n}"),
+            unit: Some("1".into()),
+        })
+        .collect();
+    a.on_msg(Msg::Meters(Ok(vec![Meter {
+        id: "big".into(),
+        code: Some("big".into()),
+        name: Some("Big".into()),
+        data_fields: fields,
+        ..Default::default()
+    }])));
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    for _ in 0..16 {
+        key(&mut a, KeyCode::Tab);
+    }
+    typ(&mut a, "x");
+    let s = render(&a, 80, 24);
+    assert!(s.contains("▶Field 15 (f15)"), "{s}");
+    assert!(s.contains("must be a number"), "{s}");
+}

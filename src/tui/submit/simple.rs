@@ -191,7 +191,7 @@ impl SimpleForm {
         let errors = self.shown_errors(meter, codes, focused);
         let label_w = 24usize.min(area.width as usize / 3);
         let mut lines: Vec<Line> = Vec::new();
-        let mut rows = Vec::new();
+        let mut rows: Vec<(usize, usize)> = Vec::new();
         lines.push(Line::from(vec![
             Span::raw(format!("{:<label_w$}", "uid")).dim(),
             Span::raw(self.uid.clone()).dim(),
@@ -211,7 +211,6 @@ impl SimpleForm {
                 format!("{}{unit}", f.category),
             ));
         }
-        let mut account_row = 0u16;
         for (i, ((label, hint), input)) in labels.iter().zip(&self.inputs).enumerate() {
             let here = focused && self.focus == i;
             let style = if here {
@@ -223,7 +222,7 @@ impl SimpleForm {
             if label.chars().count() >= label_w {
                 label = label
                     .chars()
-                    .take(label_w.saturating_sub(2))
+                    .take(label_w.saturating_sub(3))
                     .collect::<String>()
                     + "…";
             }
@@ -244,10 +243,7 @@ impl SimpleForm {
             spans.extend(input.spans(here, Style::default()).spans);
             spans.push(Span::raw("] "));
             spans.push(Span::raw(hint.clone()).dim());
-            rows.push((area.y + 1 + lines.len() as u16, i));
-            if i == ACCOUNT {
-                account_row = lines.len() as u16;
-            }
+            rows.push((lines.len(), i));
             lines.push(Line::from(spans));
             if let Some(e) = &errors[i] {
                 let pad = " ".repeat(label_w);
@@ -257,7 +253,18 @@ impl SimpleForm {
                 )));
             }
         }
-        *self.rows.borrow_mut() = rows;
+        // Scroll so the focused input (and its error line) is visible.
+        let inner_h = area.height.saturating_sub(2) as usize;
+        let focus_line = rows.get(self.focus).map(|r| r.0).unwrap_or(0);
+        let focus_end =
+            focus_line + usize::from(errors.get(self.focus).is_some_and(|e| e.is_some()));
+        let offset = (focus_end + 1).saturating_sub(inner_h);
+        let account_row = rows[ACCOUNT].0.checked_sub(offset).map(|r| r as u16);
+        *self.rows.borrow_mut() = rows
+            .into_iter()
+            .filter(|(line, _)| *line >= offset && *line - offset < inner_h)
+            .map(|(line, i)| (area.y + 1 + (line - offset) as u16, i))
+            .collect();
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(if focused {
@@ -266,9 +273,14 @@ impl SimpleForm {
                 Style::default().fg(Color::DarkGray)
             })
             .title(" Simple ");
-        frame.render_widget(Paragraph::new(lines).block(block), area);
-        if focused && self.picker_open(codes) {
-            self.draw_picker(frame, area, account_row, label_w as u16, codes);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .scroll((offset as u16, 0)),
+            area,
+        );
+        if let Some(row) = account_row.filter(|_| focused && self.picker_open(codes)) {
+            self.draw_picker(frame, area, row, label_w as u16, codes);
         }
     }
 
