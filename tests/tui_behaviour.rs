@@ -152,8 +152,8 @@ fn accounts_jump_to_submit_with_the_account_chosen() {
     let mut a = app();
     typ(&mut a, "A");
     assert_eq!(a.top_kind(), ScreenKind::Accounts);
-    typ(&mut a, "j");
-    key(&mut a, KeyCode::Enter);
+    feed_accounts(&mut a, accounts());
+    typ(&mut a, "js");
     assert_eq!(a.top_kind(), ScreenKind::Products);
     open_submit(&mut a);
     let s = screen(&a);
@@ -162,8 +162,8 @@ fn accounts_jump_to_submit_with_the_account_chosen() {
     typ(&mut a, "\t");
     key(&mut a, KeyCode::F(9));
     assert_eq!(a.top_kind(), ScreenKind::Accounts);
-    typ(&mut a, "G");
-    key(&mut a, KeyCode::Enter);
+    feed_accounts(&mut a, accounts());
+    typ(&mut a, "Gs");
     assert_eq!(a.top_kind(), ScreenKind::Submit);
     assert!(screen(&a).contains("[GLOBEX]"));
 }

@@ -111,5 +111,6 @@ fn help_overlay() {
 fn accounts_placeholder() {
     let mut a = app();
     typ(&mut a, "A");
+    feed_accounts(&mut a, accounts());
     snap("accounts", &a);
 }

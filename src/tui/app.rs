@@ -283,6 +283,8 @@ impl App {
             Msg::LogWriteFailed(e) => ctx.error(e.clone()),
             Msg::AccountsChanged => ctx.load_accounts(),
             Msg::Status(s) => ctx.info(s.clone()),
+            Msg::AccountsFound(found) => ctx.remember_accounts(found),
+            Msg::AccountsScreen(_) => {}
         }
         for s in self.stack.iter_mut() {
             s.on_msg(&mut self.ctx, &msg);

@@ -36,6 +36,14 @@ pub enum Action {
     Edit,
     Delete,
     SubmitFor,
+    /// Accounts list: cycle the sort; show only auto-created accounts.
+    Sort,
+    AutoOnly,
+    /// Accounts conflict view: overwrite with what you typed; swap back to what you typed.
+    Overwrite,
+    Restore,
+    /// Confirm a deletion.
+    Confirm,
 }
 
 /// One physical key (or the two-key vim sequence `gg`).

@@ -24,6 +24,12 @@ pub enum Msg {
     AccountsChanged,
     /// A line for the status bar.
     Status(String),
+    /// Accounts matching what was typed in the Submit panel's account picker (searched on the
+    /// server, so the picker works with more accounts than [`crate::tui::state::Ctx::accounts`]
+    /// holds); the app merges them into that list.
+    AccountsFound(Vec<Account>),
+    /// Answers for the Accounts screen (issue 6): pages, saves, conflicts, deletes.
+    AccountsScreen(crate::tui::accounts::AcctMsg),
 }
 
 /// Why a submission failed: the HTTP status when the server answered, and its message.

@@ -4,12 +4,16 @@
 
 use super::log::SubmissionLog;
 use super::msg::Msg;
-use crate::m3ter::{Account, Client, ListQuery, Meter, Product};
+use crate::m3ter::{Account, Client, ListQuery, Meter, Product, SearchQuery};
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
+
+/// How many of the newest accounts [`Ctx::load_accounts`] keeps for the Submit picker.
+pub const ACCOUNTS_PRELOAD: usize = 200;
 
 /// Data fetched from the server.
 #[derive(Debug, Clone, Default)]
@@ -58,6 +62,8 @@ pub struct Ctx {
     pub clipboard: Vec<String>,
     /// Counts ticks, for the pending spinner.
     pub ticks: u64,
+    /// Debounces [`Ctx::search_accounts`]: only the latest typed text is searched.
+    pub account_search_gen: Arc<AtomicU64>,
 }
 
 impl Ctx {
@@ -77,6 +83,7 @@ impl Ctx {
             preselect_account: None,
             clipboard: Vec::new(),
             ticks: 0,
+            account_search_gen: Arc::default(),
         }
     }
 
@@ -139,18 +146,73 @@ impl Ctx {
         });
     }
 
+    /// The newest [`ACCOUNTS_PRELOAD`] accounts (not all: an org may have 100,000); the picker
+    /// finds older ones with [`Ctx::search_accounts`] as the user types.
     pub fn load_accounts(&mut self) {
+        use futures::{StreamExt, TryStreamExt};
         if self.accounts.get().is_none() {
             self.accounts = Loadable::Loading;
         }
         let c = self.client.clone();
         self.spawn(async move {
             Msg::Accounts(
-                c.list_all::<Account>(ListQuery::page_size(100))
+                c.list::<Account>(ListQuery::page_size(100))
+                    .take(ACCOUNTS_PRELOAD)
+                    .try_collect()
                     .await
                     .map_err(|e| e.to_string()),
             )
         });
+    }
+
+    /// Searches the server for accounts whose code contains `text`, 250 ms after the last call
+    /// (earlier calls are dropped), and merges them into [`Ctx::accounts`] via
+    /// [`Msg::AccountsFound`]. Errors are ignored: the picker keeps what it has.
+    pub fn search_accounts(&self, text: &str) {
+        let text = text.trim().replace('$', "");
+        let gen = self.account_search_gen.fetch_add(1, Ordering::SeqCst) + 1;
+        if text.is_empty() {
+            return;
+        }
+        let latest = self.account_search_gen.clone();
+        let c = self.client.clone();
+        self.spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            if latest.load(Ordering::SeqCst) != gen {
+                return Msg::AccountsFound(Vec::new());
+            }
+            let q = SearchQuery {
+                search_query: Some(format!("code~{text}")),
+                page_size: Some(100),
+                sort_by: Some("code".into()),
+                sort_order: Some("ASC".into()),
+                ..Default::default()
+            };
+            Msg::AccountsFound(c.search_accounts(&q).await.map(|p| p.data).unwrap_or_default())
+        });
+    }
+
+    /// Adds accounts found elsewhere (search, the Accounts screen) to [`Ctx::accounts`].
+    pub fn remember_accounts(&mut self, found: &[Account]) {
+        if found.is_empty() {
+            return;
+        }
+        let list = match &mut self.accounts {
+            Loadable::Loaded(list) => list,
+            other => {
+                *other = Loadable::Loaded(Vec::new());
+                match other {
+                    Loadable::Loaded(list) => list,
+                    _ => return,
+                }
+            }
+        };
+        for a in found {
+            match list.iter_mut().find(|x| x.id == a.id) {
+                Some(x) => *x = a.clone(),
+                None => list.push(a.clone()),
+            }
+        }
     }
 
     /// Account codes known to exist (for the Simple mode picker).

@@ -142,3 +142,14 @@ pub fn render(app: &App, w: u16, h: u16) -> String {
     t.draw(|f| app.draw(f)).unwrap();
     t.backend().to_string()
 }
+
+/// Feeds the Accounts screen its first page (a newly opened screen's first query is
+/// generation 1; `None` next cursor = the whole list).
+pub fn feed_accounts(app: &mut App, accounts: Vec<Account>) {
+    use m3ter_console::tui::accounts::AcctMsg;
+    app.on_msg(Msg::AccountsScreen(AcctMsg::Page {
+        gen: 1,
+        tail: false,
+        result: Ok((accounts, None)),
+    }));
+}

@@ -246,6 +246,10 @@ impl Screen for SubmitScreen {
                     if !self.simple.key(&k) {
                         return Outcome::Ignored;
                     }
+                    if self.simple.focus == simple::ACCOUNT {
+                        // Only the newest accounts are preloaded: ask the server for the rest.
+                        ctx.search_accounts(self.simple.draft().account.as_str());
+                    }
                 }
                 Mode::Advanced => self.advanced.key(k, &self.meters),
             },

@@ -1,0 +1,132 @@
+//! Drawing the form: one line per field, its error on the line below it (where there is room
+//! for the whole message), the parent suggestions under the parent field. The form scrolls so
+//! the focused field is always in view.
+
+use super::form::{credit_label, mode_label, Form, CREDIT, FIELDS, MODE, PARENT};
+use super::list::{badge_style, AUTO_BADGE};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+pub fn title(f: &Form) -> String {
+    match &f.editing {
+        None => "new account".into(),
+        Some(a) if f.promote => format!("make {} a real account", super::detail::code(a)),
+        Some(a) => format!("edit {}", super::detail::code(a)),
+    }
+}
+
+const LABEL_W: usize = 17;
+
+pub fn draw(f: &Form, frame: &mut Frame, area: Rect) {
+    let (_, errs) = f.request();
+    let mut lines: Vec<Line> = Vec::new();
+    let mut focus_line = 0usize;
+    if f.promote {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {AUTO_BADGE} "), badge_style()),
+            Span::styled(
+                " auto-created: give it a real name and email to make it a real account",
+                Style::default().fg(Color::Yellow),
+            ),
+        ]));
+    }
+    if f.stash.is_some() {
+        lines.push(Line::styled(
+            "server's version loaded — Ctrl+Z/F8 swaps back to what you typed",
+            Style::default().fg(Color::Yellow),
+        ));
+    }
+    let label_style = Style::default().fg(Color::Cyan);
+    let err_style = Style::default().fg(Color::Red);
+    for (i, (label, _)) in FIELDS.iter().enumerate() {
+        let focused = i == f.focus;
+        if focused {
+            focus_line = lines.len();
+        }
+        let marker = if focused { "▶ " } else { "  " };
+        let mut spans = vec![
+            Span::raw(marker),
+            Span::styled(format!("{label:<w$}", w = LABEL_W), label_style),
+        ];
+        let value_style = if focused {
+            Style::default().add_modifier(Modifier::BOLD)
+        } else {
+            Style::default()
+        };
+        match i {
+            CREDIT | MODE => {
+                let v = if i == CREDIT {
+                    credit_label(f.credit)
+                } else {
+                    mode_label(f.mode)
+                };
+                spans.push(Span::styled(format!("‹ {v} ›"), value_style));
+                if focused {
+                    spans.push(Span::styled(
+                        "  ←/→ change",
+                        Style::default().fg(Color::DarkGray),
+                    ));
+                }
+            }
+            _ => {
+                let mut l = f.inputs[i].spans(focused, value_style);
+                spans.append(&mut l.spans);
+                if i == PARENT && f.parent.is_some() && !f.inputs[i].value().is_empty() {
+                    spans.push(Span::styled("  ✓", Style::default().fg(Color::Green)));
+                }
+            }
+        }
+        lines.push(Line::from(spans));
+        if let Some(e) = f.error_for(&errs, i) {
+            // An empty required field is only a hint until the user got there.
+            lines.push(Line::from(vec![
+                Span::raw(" ".repeat(LABEL_W + 2)),
+                Span::styled(format!("✗ {e}"), err_style),
+            ]));
+        }
+        if i == PARENT && focused {
+            for (n, (_, code)) in f.parent_hits.iter().take(6).enumerate() {
+                let style = if n == f.parent_pick {
+                    Style::default().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::default().fg(Color::Gray)
+                };
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(LABEL_W + 2)),
+                    Span::styled(format!("▸ {code}"), style),
+                ]));
+            }
+        }
+    }
+    let inner = area.height.saturating_sub(2) as usize;
+    // Show the focused field with its error and suggestions below it.
+    let want = focus_line + 7;
+    let scroll = want.saturating_sub(inner).min(focus_line);
+    let status = if f.saving {
+        Span::styled(" saving… ", Style::default().fg(Color::Yellow))
+    } else if errs.is_empty() {
+        Span::styled(
+            " ready: Ctrl+S/F5 saves ",
+            Style::default().fg(Color::Green),
+        )
+    } else {
+        Span::styled(
+            format!(" {} to fix before saving ", errs.len()),
+            Style::default().fg(Color::Red),
+        )
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Cyan))
+        .title(format!(" {} ", title(f)))
+        .title_bottom(Line::from(status).right_aligned());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll as u16, 0)),
+        area,
+    );
+}
