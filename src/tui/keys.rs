@@ -314,6 +314,38 @@ pub const LIST_KEYS: [KeyBinding; 6] = [
     ),
 ];
 
+/// Enter on a list.
+pub const CHOOSE: KeyBinding = KeyBinding::new(
+    &[Key::plain(KeyCode::Enter)],
+    Action::Choose,
+    "choose",
+    "Choose the selected item",
+)
+.bar();
+/// `/` on a list.
+pub const FILTER: KeyBinding =
+    KeyBinding::new(&[Key::ch('/')], Action::Filter, "filter", "Filter the list").bar();
+/// `r` on a list.
+pub const REFRESH: KeyBinding = KeyBinding::new(
+    &[Key::ch('r'), Key::f(6)],
+    Action::Refresh,
+    "reload",
+    "Reload from the server",
+);
+
+/// A list screen's table: navigation, choose, filter, reload.
+pub const LIST_SCREEN_KEYS: [KeyBinding; 9] = [
+    LIST_KEYS[0],
+    LIST_KEYS[1],
+    LIST_KEYS[2],
+    LIST_KEYS[3],
+    LIST_KEYS[4],
+    LIST_KEYS[5],
+    CHOOSE,
+    FILTER,
+    REFRESH,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,35 +389,3 @@ mod tests {
         assert_eq!(T[2].keys_label(), "Ctrl+T/F2");
     }
 }
-
-/// Enter on a list.
-pub const CHOOSE: KeyBinding = KeyBinding::new(
-    &[Key::plain(KeyCode::Enter)],
-    Action::Choose,
-    "choose",
-    "Choose the selected item",
-)
-.bar();
-/// `/` on a list.
-pub const FILTER: KeyBinding =
-    KeyBinding::new(&[Key::ch('/')], Action::Filter, "filter", "Filter the list").bar();
-/// `r` on a list.
-pub const REFRESH: KeyBinding = KeyBinding::new(
-    &[Key::ch('r'), Key::f(6)],
-    Action::Refresh,
-    "reload",
-    "Reload from the server",
-);
-
-/// A list screen's table: navigation, choose, filter, reload.
-pub const LIST_SCREEN_KEYS: [KeyBinding; 9] = [
-    LIST_KEYS[0],
-    LIST_KEYS[1],
-    LIST_KEYS[2],
-    LIST_KEYS[3],
-    LIST_KEYS[4],
-    LIST_KEYS[5],
-    CHOOSE,
-    FILTER,
-    REFRESH,
-];

@@ -148,6 +148,7 @@ impl FilterList {
     }
 
     /// Draws the table; the block title shows the filter when there is one.
+    #[allow(clippy::too_many_arguments)] // one call per list screen; a struct would only rename them
     pub fn draw(
         &self,
         frame: &mut Frame,
