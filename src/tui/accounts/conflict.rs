@@ -67,12 +67,12 @@ impl Conflict {
         frame.render_widget(
             Paragraph::new(vec![
                 Line::styled(
-                    format!(
-                        "{code} was changed on the server since you opened it (you read version {mine}, it is now {now})."
-                    ),
-                    Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                    format!("{code} changed on the server (you read version {mine}, now {now})."),
+                    Style::default()
+                        .fg(Color::Yellow)
+                        .add_modifier(Modifier::BOLD),
                 ),
-                Line::raw("Nothing you typed is lost: o saves yours over it, r loads the server's, Esc goes back."),
+                Line::raw("Nothing you typed is lost: o overwrite · r load server's · Esc back"),
             ]),
             head,
         );

@@ -288,9 +288,6 @@ impl Form {
         self.credit = v.credit;
         self.mode = v.mode;
         self.parent = v.parent.clone();
-        if let Some((_, code)) = &self.parent {
-            self.inputs[PARENT].set(code.clone());
-        }
     }
 
     pub fn version(&self) -> Option<i64> {

@@ -81,11 +81,14 @@ pub fn draw(f: &Form, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::from(spans));
         if let Some(e) = f.error_for(&errs, i) {
-            // An empty required field is only a hint until the user got there.
-            lines.push(Line::from(vec![
-                Span::raw(" ".repeat(LABEL_W + 2)),
-                Span::styled(format!("✗ {e}"), err_style),
-            ]));
+            // Under the field, wrapped, so the whole message is readable at 80 columns.
+            let room = (area.width as usize).saturating_sub(LABEL_W + 4).max(20);
+            for part in wrap(&format!("✗ {e}"), room) {
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(LABEL_W + 2)),
+                    Span::styled(part, err_style),
+                ]));
+            }
         }
         if i == PARENT && focused {
             for (n, (_, code)) in f.parent_hits.iter().take(6).enumerate() {
@@ -129,4 +132,29 @@ pub fn draw(f: &Form, frame: &mut Frame, area: Rect) {
             .scroll((scroll as u16, 0)),
         area,
     );
+}
+
+/// Splits `text` into lines of at most `width` characters, at spaces where possible.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let fits = line.chars().count() + word.chars().count() + usize::from(!line.is_empty());
+        if !line.is_empty() && fits > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.chars().count() > width {
+            let head: String = line.chars().take(width).collect();
+            line = line.chars().skip(width).collect();
+            out.push(head);
+        }
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
 }
