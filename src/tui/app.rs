@@ -122,6 +122,9 @@ impl App {
                     }
                     return;
                 }
+                // A message answers the last key; the next key starts afresh (the log keeps
+                // every submission's outcome).
+                self.ctx.status = None;
                 let typing = self.top().typing();
                 let mut pending = self.pending_key.take();
                 let resolved = {
