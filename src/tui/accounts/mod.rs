@@ -18,6 +18,8 @@ mod form_draw;
 mod keys;
 mod list;
 mod model;
+#[cfg(test)]
+mod model_tests;
 mod query;
 
 pub use form::{Form, Values};
