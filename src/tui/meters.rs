@@ -116,7 +116,12 @@ impl Screen for MetersScreen {
         let [list_area, fields_area] = if wide {
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area)
         } else {
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(8)]).areas(area)
+            // Room for the selected meter's fields (up to 15), but never more than half.
+            let n = visible
+                .get(self.list.selected)
+                .map_or(0, |m| m.data_fields.len()) as u16;
+            let fields_h = (n + 3).clamp(6, (area.height / 2).max(6));
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(fields_h)]).areas(area)
         };
         let rows: Vec<Row> = visible
             .iter()
