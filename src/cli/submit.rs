@@ -24,13 +24,13 @@ pub struct SubmitArgs {
     #[arg(long, requires = "meter")]
     pub account: Option<String>,
     /// Timestamp (ISO 8601) [default: now].
-    #[arg(long)]
+    #[arg(long, requires = "meter")]
     pub ts: Option<String>,
     /// End timestamp, for usage over a period.
-    #[arg(long)]
+    #[arg(long, requires = "meter")]
     pub ets: Option<String>,
     /// Unique id for de-duplication [default: a new UUID].
-    #[arg(long)]
+    #[arg(long, requires = "meter")]
     pub uid: Option<String>,
     /// A data field value, CODE=VALUE; the meter decides its category and type. Repeatable.
     #[arg(long = "field", value_name = "CODE=VALUE", requires = "meter")]
@@ -77,10 +77,11 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
         return bulk(conn, j, &args, fmt).await;
     }
     if let Some(file) = &args.file {
-        let meters = Meters::fetch(conn).await?;
         let name = file.display().to_string();
         let format = args.format.unwrap_or_else(|| Format::detect(file));
-        let records = input::parse(&input::read_text(file)?, &name, format, &meters)?;
+        let text = input::read_text(file)?;
+        let meters = Meters::fetch(conn).await?;
+        let records = input::parse(&text, &name, format, &meters)?;
         if records.is_empty() {
             return Err(usage(format!("{name}: no measurements")));
         }
