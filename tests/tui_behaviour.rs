@@ -240,3 +240,31 @@ fn a_long_form_scrolls_to_the_focused_field_at_80x24() {
     assert!(s.contains("▶Field 15 (f15)"), "{s}");
     assert!(s.contains("must be a number"), "{s}");
 }
+
+#[test]
+fn tiny_terminals_never_panic() {
+    let mut a = app();
+    let mut screens = vec![];
+    screens.push(render(&a, 30, 10));
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Enter);
+    screens.push(render(&a, 30, 10));
+    key(&mut a, KeyCode::Enter);
+    typ(&mut a, "AC");
+    for (w, h) in [(1, 1), (5, 3), (12, 6), (20, 8), (40, 12), (60, 15)] {
+        render(&a, w, h);
+        key(&mut a, KeyCode::F(1));
+        render(&a, w, h);
+        key(&mut a, KeyCode::F(1));
+    }
+    ctrl(&mut a, 't');
+    key(&mut a, KeyCode::Tab);
+    for (w, h) in [(1, 1), (5, 3), (12, 6), (20, 8), (40, 12)] {
+        render(&a, w, h);
+    }
+    key(&mut a, KeyCode::F(9));
+    for (w, h) in [(1, 1), (5, 3), (12, 6), (20, 8), (40, 12)] {
+        render(&a, w, h);
+    }
+    assert!(screens.iter().all(|s| !s.is_empty()));
+}

@@ -138,7 +138,7 @@ impl Screen for ProductsScreen {
             Loadable::Loaded(_) => None,
         };
         if let Some(note) = note {
-            if area.height > 4 {
+            if area.height > 4 && area.width > 4 {
                 let r = Rect::new(area.x + 2, area.y + area.height - 2, area.width - 4, 1);
                 frame.render_widget(Paragraph::new(note), r);
             }

@@ -231,7 +231,7 @@ impl SimpleForm {
                     "{}{:<w$}",
                     if here { "▶" } else { " " },
                     label,
-                    w = label_w - 1
+                    w = label_w.saturating_sub(1)
                 ),
                 style.add_modifier(if here {
                     Modifier::BOLD
@@ -295,7 +295,10 @@ impl SimpleForm {
         }
         let h = ((sugg.len() as u16).min(6) + 2).min(bottom - y);
         let w = 30.min(area.width.saturating_sub(x_off + 2));
-        let r = Rect::new(area.x + 1 + x_off, y, w, h);
+        let r = Rect::new(area.x + 1 + x_off, y, w, h).intersection(frame.area());
+        if r.is_empty() || sugg.is_empty() {
+            return;
+        }
         let items: Vec<ListItem> = sugg.iter().map(|c| ListItem::new(c.to_string())).collect();
         let list = List::new(items)
             .block(
