@@ -105,7 +105,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             clap_complete::generate(shell, &mut cmd, "m3ter-console", &mut std::io::stdout());
             return Ok(());
         }
-        Some(Command::Config(cmd)) => return config_cmd::run(cmd, cli.connect.base_url),
+        Some(Command::Config(cmd)) => return config_cmd::run(cmd, &cli.connect),
         Some(c) => c,
     };
     let conn = Connection::open(&cli.connect).await?;

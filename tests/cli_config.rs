@@ -77,6 +77,11 @@ fn profiles_are_private_used_and_never_leak_the_secret() {
         "{}",
         show.stdout
     );
+    assert!(
+        show.stdout.contains("# credentials in use: profile local"),
+        "{}",
+        show.stdout
+    );
     outputs.push(show);
 
     // default_profile, --profile, and the auth failure of the broken one.

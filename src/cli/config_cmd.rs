@@ -3,6 +3,7 @@
 //! history would keep.
 
 use crate::config::file::{self, ConfigFile, Profile};
+use crate::config::{ConnectArgs, Source};
 use anyhow::Context;
 use std::io::Read;
 
@@ -31,9 +32,10 @@ pub struct SetProfile {
     pub default: bool,
 }
 
-/// `base_url` is the global `--base-url`: with `set-profile` it is stored in the profile.
-pub fn run(cmd: ConfigCommand, base_url: Option<String>) -> anyhow::Result<()> {
-    run_inner(cmd, base_url).map_err(|e| {
+/// The global connection flags: with `set-profile`, `--base-url` is stored in the profile;
+/// `show` says which credentials these flags and the environment would use.
+pub fn run(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
+    run_inner(cmd, connect).map_err(|e| {
         if super::exit::code(&e) == 2 {
             e
         } else {
@@ -42,7 +44,7 @@ pub fn run(cmd: ConfigCommand, base_url: Option<String>) -> anyhow::Result<()> {
     })
 }
 
-fn run_inner(cmd: ConfigCommand, base_url: Option<String>) -> anyhow::Result<()> {
+fn run_inner(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
     let path = file::path()?;
     match cmd {
         ConfigCommand::Path => println!("{}", path.display()),
@@ -61,6 +63,17 @@ fn run_inner(cmd: ConfigCommand, base_url: Option<String>) -> anyhow::Result<()>
                     println!("base_url = {u:?}");
                 }
             }
+            let in_use = match Source::resolve(connect) {
+                Ok(Source::Embedded) => "the embedded sandbox".to_string(),
+                Ok(Source::Remote {
+                    origin, base_url, ..
+                }) => format!(
+                    "{origin} ({})",
+                    base_url.as_deref().unwrap_or("api.m3ter.com")
+                ),
+                Err(e) => format!("none: {e:#}"),
+            };
+            println!("\n# credentials in use: {in_use}");
         }
         ConfigCommand::SetProfile(args) => {
             let mut config = ConfigFile::load(&path)?;
@@ -72,7 +85,7 @@ fn run_inner(cmd: ConfigCommand, base_url: Option<String>) -> anyhow::Result<()>
             if let Some(v) = args.api_key {
                 p.api_key = v;
             }
-            if let Some(v) = base_url {
+            if let Some(v) = connect.base_url.clone() {
                 p.base_url = Some(v);
             }
             if args.api_secret_stdin {

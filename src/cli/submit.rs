@@ -15,7 +15,13 @@ use std::path::PathBuf;
     m3ter-console submit --meter api_calls --account ACME --field user=bob --field calls=3\n  \
     m3ter-console submit --json measurement.json\n  \
     m3ter-console submit --file usage.ndjson --concurrency 4\n  \
-    m3ter-console submit --file usage.ndjson --resume")]
+    m3ter-console submit --file usage.ndjson --resume\n\n\
+    A --file is checked completely before anything is sent (exit 2 names file, line, column and \
+    field). Its batches, with a uid fixed for every measurement, are written to a journal \
+    (usage.ndjson.journal) and each accepted batch is recorded there, so a run that is \
+    interrupted (Ctrl-C: exit 130) or killed can be finished with --resume: only the batches \
+    not yet accepted are sent, with the same uids. The journal is removed once every batch \
+    is accepted.")]
 pub struct SubmitArgs {
     /// Meter code (one measurement from flags).
     #[arg(long, conflicts_with_all = ["json", "file"], requires = "account")]
