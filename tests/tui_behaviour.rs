@@ -268,3 +268,41 @@ fn tiny_terminals_never_panic() {
     }
     assert!(screens.iter().all(|s| !s.is_empty()));
 }
+
+#[test]
+fn ts_now_and_a_click_on_a_log_entry() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut a = app();
+    open_submit(&mut a);
+    typ(&mut a, "ACME\n");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2020-01-01T00:00:00Z\t\t1");
+    assert!(screen(&a).contains("[2020-01-01T00:00:00Z]"));
+    key(&mut a, KeyCode::F(5));
+    a.on_msg(Msg::Submitted {
+        id: 1,
+        result: Ok(serde_json::json!({"result": "accepted"})),
+    });
+    ctrl(&mut a, 'n');
+    assert!(screen(&a).contains("[2026-01-02T03:04:05.000Z]"));
+    key(&mut a, KeyCode::F(5));
+    a.on_msg(Msg::Submitted {
+        id: 2,
+        result: Ok(serde_json::json!({"result": "accepted"})),
+    });
+    // Wide layout: the log is on the right; find the older entry's row and click it.
+    let s = screen(&a);
+    let row = s
+        .lines()
+        .position(|l| l.contains(r#"{"uid":"uid-1""#))
+        .expect("the older entry is shown") as u16;
+    a.on_event(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 120,
+        row,
+        modifiers: KeyModifiers::NONE,
+    }));
+    typ(&mut a, "e");
+    let s = screen(&a);
+    assert!(s.contains(r#""ts": "2020-01-01T00:00:00Z""#), "{s}");
+}

@@ -31,6 +31,8 @@ pub enum Action {
     CopyCurl,
     Accounts,
     Refresh,
+    /// Submit panel: set the timestamp to now.
+    Now,
     /// Accounts screen (issue 6): create/edit/delete/submit-usage-for actions live here too.
     New,
     Edit,

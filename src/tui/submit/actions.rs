@@ -98,7 +98,18 @@ impl SubmitScreen {
             match m.kind {
                 MouseEventKind::ScrollUp => ctx.log.select(ctx.log.selected as isize - 1),
                 MouseEventKind::ScrollDown => ctx.log.select(ctx.log.selected as isize + 1),
-                MouseEventKind::Down(MouseButton::Left) => self.focus = Focus::Log,
+                MouseEventKind::Down(MouseButton::Left) => {
+                    self.focus = Focus::Log;
+                    let hit = self
+                        .log_rows
+                        .borrow()
+                        .iter()
+                        .find(|(y, _)| *y == m.row)
+                        .copied();
+                    if let Some((_, i)) = hit {
+                        ctx.log.select(i as isize);
+                    }
+                }
                 _ => return Outcome::Ignored,
             }
             return Outcome::Consumed;
@@ -116,6 +127,23 @@ impl SubmitScreen {
             return Outcome::Consumed;
         }
         Outcome::Ignored
+    }
+
+    /// Ctrl+N/F7: the timestamp becomes now (in Advanced, only while the JSON is valid, since
+    /// the text is rewritten).
+    pub(super) fn set_now(&mut self, ctx: &mut Ctx) {
+        let now = ctx.now();
+        match self.mode {
+            Mode::Simple => self.simple.inputs[super::simple::TS].set(now),
+            Mode::Advanced => match self.advanced.value() {
+                Some(Value::Object(mut o)) => {
+                    o.insert("ts".into(), Value::String(now));
+                    let text = draft::pretty(&Value::Object(o));
+                    self.advanced.set_text(&text, &self.meters);
+                }
+                _ => ctx.error("fix the JSON first: setting ts rewrites the text"),
+            },
+        }
     }
 
     /// After an accepted submission: a new uid (only if the draft still carries the one sent).

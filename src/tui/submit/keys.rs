@@ -35,6 +35,13 @@ const EDITOR: KeyBinding = KeyBinding::new(
     "Edit the JSON in $EDITOR",
 )
 .text();
+const NOW: KeyBinding = KeyBinding::new(
+    &[Key::ctrl('n'), Key::f(7)],
+    Action::Now,
+    "ts now",
+    "Set the timestamp (ts) to now (it is kept after a submission)",
+)
+.text();
 const NEXT: KeyBinding = KeyBinding::new(
     &[Key::plain(KeyCode::Tab)],
     Action::FocusNext,
@@ -77,6 +84,7 @@ pub const SIMPLE: &[KeyBinding] = &[
         "Take the highlighted account; next field",
     )
     .text(),
+    NOW,
     EDITOR,
 ];
 

@@ -60,8 +60,15 @@ fn entry_lines(e: &LogEntry, selected: bool, width: usize, ticks: u64) -> Vec<Li
     out
 }
 
-/// Draws the pane, scrolled so the selected entry is visible.
-pub fn draw(frame: &mut Frame, area: Rect, log: &SubmissionLog, focused: bool, ticks: u64) {
+/// Draws the pane, scrolled so the selected entry is visible. Returns which entry each screen
+/// row shows, for clicks.
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    log: &SubmissionLog,
+    focused: bool,
+    ticks: u64,
+) -> Vec<(u16, usize)> {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {
@@ -85,7 +92,7 @@ pub fn draw(frame: &mut Frame, area: Rect, log: &SubmissionLog, focused: bool, t
             Paragraph::new("no submissions yet — Ctrl+S/F5 sends the measurement").dim(),
             inner,
         );
-        return;
+        return Vec::new();
     }
     let width = inner.width as usize;
     let height = inner.height as usize;
@@ -101,13 +108,20 @@ pub fn draw(frame: &mut Frame, area: Rect, log: &SubmissionLog, focused: bool, t
         start -= 1;
     }
     let mut lines = Vec::new();
+    let mut rows = Vec::new();
     for (i, e) in log.entries.iter().enumerate().skip(start) {
-        lines.extend(entry_lines(e, i == log.selected, width, ticks));
+        for l in entry_lines(e, i == log.selected, width, ticks) {
+            if lines.len() < height {
+                rows.push((inner.y + lines.len() as u16, i));
+            }
+            lines.push(l);
+        }
         if lines.len() >= height {
             break;
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
+    rows
 }
 
 /// The entry as a curl command; the token is the `$M3TER_TOKEN` placeholder, never a secret.

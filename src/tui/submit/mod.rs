@@ -22,7 +22,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use serde_json::Value;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -48,6 +48,8 @@ pub struct SubmitScreen {
     pending: Option<(u64, String)>,
     form_area: Cell<Rect>,
     log_area: Cell<Rect>,
+    /// Which log entry each screen row of the log pane showed at the last draw.
+    log_rows: RefCell<Vec<(u16, usize)>>,
 }
 
 impl SubmitScreen {
@@ -75,6 +77,7 @@ impl SubmitScreen {
             pending: None,
             form_area: Cell::new(Rect::default()),
             log_area: Cell::new(Rect::default()),
+            log_rows: RefCell::new(Vec::new()),
         }
     }
 
@@ -218,6 +221,7 @@ impl Screen for SubmitScreen {
                     return Outcome::EditExternally(self.advanced.text());
                 }
             }
+            Input::Action(Action::Now) => self.set_now(ctx),
             Input::Action(Action::FocusNext) => self.focus_step(true),
             Input::Action(Action::FocusPrev) => self.focus_step(false),
             Input::Edited(text) => {
@@ -355,6 +359,7 @@ impl Screen for SubmitScreen {
             }
             Mode::Advanced => self.advanced.draw(frame, body, &self.meter, form_focused),
         }
-        log_pane::draw(frame, log, &ctx.log, self.focus == Focus::Log, ctx.ticks);
+        *self.log_rows.borrow_mut() =
+            log_pane::draw(frame, log, &ctx.log, self.focus == Focus::Log, ctx.ticks);
     }
 }
