@@ -1,0 +1,173 @@
+//! Sandbox speed, measured over real HTTP with the console's own client (`cargo bench --bench
+//! sandbox`). Each figure is the median of repeated runs, reported with its ratio to a baseline
+//! measured in the same run: one cheap authenticated call (`GET /products?pageSize=1`).
+//!
+//! What it answers: how much one 1000-measurement ingest request costs (the durable COMMIT
+//! included); whether listing accounts stays flat from 100 to 100,000 accounts (keyset pages);
+//! and what filtering and sorting 100,000 accounts through `accounts/search` costs, which the
+//! Accounts screen does as the user types.
+//!
+//! `BENCH_ACCOUNTS` sets the large account count (default 100000); `BENCH_RUNS` the repeats.
+
+use futures::StreamExt;
+use m3ter_console::m3ter::{
+    Account, Client, ClientConfig, Credentials, ListQuery, Measurement, Product, SearchQuery,
+};
+use m3ter_console::sandbox::{self, SandboxConfig};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+fn env_usize(key: &str, default: usize) -> usize {
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+async fn median<F, Fut>(runs: usize, mut f: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    f().await; // warm-up
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f().await;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn measurement(account: &str) -> Measurement {
+    let mut m = Measurement {
+        uid: Some(uuid::Uuid::new_v4().to_string()),
+        meter: "api_calls".into(),
+        account: account.into(),
+        ts: "2026-01-01T00:00:00Z".into(),
+        ..Default::default()
+    };
+    m.numbers_mut(m3ter_console::m3ter::DataFieldCategory::Measure)
+        .unwrap()
+        .insert("calls".into(), 1.0);
+    m
+}
+
+/// Adds accounts until there are `n`, through ingest auto-creation (1000 new codes a request).
+async fn grow_accounts(client: &Client, from: usize, n: usize) {
+    let mut i = from;
+    while i < n {
+        let end = (i + 1000).min(n);
+        let batch: Vec<_> = (i..end).map(|k| measurement(&format!("BENCH-{k:06}"))).collect();
+        client.submit(&batch).await.expect("seed accounts");
+        i = end;
+    }
+}
+
+struct Report {
+    baseline: Duration,
+    rows: Vec<(String, Duration)>,
+}
+
+impl Report {
+    fn add(&mut self, name: &str, d: Duration) {
+        println!(
+            "{name:<52} median {:>9.2} ms   {:>8.1}× baseline",
+            d.as_secs_f64() * 1e3,
+            d.as_secs_f64() / self.baseline.as_secs_f64()
+        );
+        self.rows.push((name.to_string(), d));
+    }
+}
+
+fn main() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(run());
+}
+
+async fn run() {
+    let big = env_usize("BENCH_ACCOUNTS", 100_000);
+    let runs = env_usize("BENCH_RUNS", 15);
+    let dir = tempfile::tempdir().unwrap();
+    let sb = sandbox::start(SandboxConfig {
+        db_path: dir.path().join("bench.db"),
+        demo_data: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let creds = Credentials {
+        org_id: sb.config.org_id.clone(),
+        api_key: sb.config.api_key.clone(),
+        api_secret: sb.config.api_secret.clone(),
+        token: None,
+    };
+    let client = Client::new(ClientConfig::new(creds, Some(&sb.base_url))).unwrap();
+
+    let baseline = median(runs * 4, || async {
+        client.list_page::<Product>(&ListQuery::page_size(1), None).await.unwrap();
+    })
+    .await;
+    println!("sandbox bench: {runs} runs each, medians; baseline = GET /products?pageSize=1");
+    println!("{:<52} median {:>9.2} ms   {:>8.1}× baseline", "baseline", baseline.as_secs_f64() * 1e3, 1.0);
+    let mut report = Report { baseline, rows: vec![] };
+
+    let existing: Vec<Account> = client.list_all(ListQuery::default()).await.unwrap();
+    let acct = existing[0].code.clone().unwrap();
+    let one = median(runs, || async {
+        client.submit(&[measurement(&acct)]).await.unwrap();
+    })
+    .await;
+    report.add("ingest: 1 measurement", one);
+    let thousand = median(runs, || async {
+        let batch: Vec<_> = (0..1000).map(|_| measurement(&acct)).collect();
+        client.submit(&batch).await.unwrap();
+    })
+    .await;
+    report.add("ingest: 1000 measurements (one request)", thousand);
+    println!(
+        "  → {:.0} measurements/s in 1000-batches",
+        1000.0 / thousand.as_secs_f64()
+    );
+
+    for n in [100, big] {
+        let have = client.list(ListQuery::page_size(100)).count().await;
+        grow_accounts(&client, have.saturating_sub(existing.len()), n).await;
+        let first = median(runs, || async {
+            client.list_page::<Account>(&ListQuery::page_size(100), None).await.unwrap();
+        })
+        .await;
+        report.add(&format!("accounts list: first page of 100 ({n} accounts)"), first);
+        let search = SearchQuery {
+            search_query: Some("code~042$name~042".into()),
+            operator: Some("OR".into()),
+            page_size: Some(100),
+            ..Default::default()
+        };
+        let filtered = median(runs, || async {
+            client.search_accounts(&search).await.unwrap();
+        })
+        .await;
+        report.add(&format!("accounts search: code~/name~ filter ({n} accounts)"), filtered);
+        let sorted = SearchQuery {
+            sort_by: Some("name".into()),
+            sort_order: Some("ASC".into()),
+            page_size: Some(100),
+            from_document: Some((n / 2) as u64),
+            ..Default::default()
+        };
+        let by_name = median(runs, || async {
+            client.search_accounts(&sorted).await.unwrap();
+        })
+        .await;
+        report.add(&format!("accounts search: sorted by name, middle page ({n})"), by_name);
+    }
+    let rows = &report.rows;
+    let get = |p: &str| rows.iter().find(|(n, _)| n.starts_with(p) && n.ends_with(&format!("({big} accounts)"))).map(|r| r.1);
+    let small = |p: &str| rows.iter().find(|(n, _)| n.starts_with(p) && n.ends_with("(100 accounts)")).map(|r| r.1);
+    if let (Some(a), Some(b)) = (get("accounts list"), small("accounts list")) {
+        println!("accounts list first page, {big} vs 100 accounts: {:.2}×", a.as_secs_f64() / b.as_secs_f64());
+    }
+    if let (Some(a), Some(b)) = (get("accounts search: code"), small("accounts search: code")) {
+        println!("accounts search filter, {big} vs 100 accounts: {:.2}×", a.as_secs_f64() / b.as_secs_f64());
+    }
+    sb.shutdown().await;
+}
