@@ -129,5 +129,15 @@ fn a_hundred_thousand_accounts_open_filter_and_scroll_to_the_end() {
     tui.wait_until("moved up", |s| {
         s.lines().any(|l| l.contains("▶") && l.contains("INITECH"))
     });
+    // The Submit picker preloads only the newest accounts and searches the server for the rest.
+    tui.send(ESC);
+    let t = Instant::now();
+    tui.open_submit();
+    tui.keys(&["ACC-00000"]);
+    tui.wait_for("ACC-000001");
+    println!(
+        "submit picker: an old account found in {:.2}s",
+        t.elapsed().as_secs_f64()
+    );
     tui.quit();
 }
