@@ -293,3 +293,30 @@ fn embedded_sandbox_without_credentials() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn accounts_list_pages_through_the_sandbox() {
+    let ts = TestSandbox::start();
+    let file = ts.path("many.ndjson");
+    write_ndjson(&file, 250, 250);
+    ts.run(&["submit", "--file", file.to_str().unwrap()]).ok();
+    let all = ts.run(&["accounts", "list"]).ok().json();
+    let codes: std::collections::HashSet<_> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        codes.len(),
+        "no account twice"
+    );
+    assert!(
+        codes.len() >= 254,
+        "250 auto-created + the demo ones, over 3+ pages of 100: {}",
+        codes.len()
+    );
+    let auto = ts.run(&["accounts", "list", "--auto-created"]).ok().json();
+    assert_eq!(auto.as_array().unwrap().len(), 250);
+}
