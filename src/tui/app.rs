@@ -55,7 +55,8 @@ pub const GLOBAL_KEYS: &[KeyBinding] = &[
         Action::Quit,
         "quit",
         "Quit at once (from anywhere)",
-    ),
+    )
+    .text(),
 ];
 
 pub struct App {
@@ -314,7 +315,13 @@ impl App {
         let tables: [&[KeyBinding]; 2] = [self.top().keys(), GLOBAL_KEYS];
         help::draw_bar(frame, bar, &tables, self.top().typing());
         if self.help {
-            help::draw_help(frame, body, &self.top().title(), &tables);
+            help::draw_help(
+                frame,
+                body,
+                &self.top().title(),
+                &tables,
+                self.top().typing(),
+            );
         }
     }
 

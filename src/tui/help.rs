@@ -8,8 +8,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
 use ratatui::Frame;
 
-/// The help popup: every binding of every table, one per line.
-pub fn draw_help(frame: &mut Frame, area: Rect, title: &str, tables: &[&[KeyBinding]]) {
+/// The help popup: every binding of every table, one per line. While a text input has focus,
+/// the keys that would be typed instead are dimmed and say so.
+pub fn draw_help(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    tables: &[&[KeyBinding]],
+    typing: bool,
+) {
     let mut rows = Vec::new();
     let mut seen: Vec<super::keys::Action> = Vec::new();
     for table in tables {
@@ -20,10 +27,24 @@ pub fn draw_help(frame: &mut Frame, area: Rect, title: &str, tables: &[&[KeyBind
                 continue;
             }
             seen.push(b.action);
-            rows.push(Row::new(vec![
-                Span::raw(b.keys_label()).bold().fg(Color::Yellow),
-                Span::raw(b.help),
-            ]));
+            let now = b.keys_label_for(true);
+            let row = if !typing {
+                Row::new(vec![
+                    Span::raw(b.keys_label()).bold().fg(Color::Yellow),
+                    Span::raw(b.help),
+                ])
+            } else if b.in_text && !now.is_empty() {
+                Row::new(vec![
+                    Span::raw(now).bold().fg(Color::Yellow),
+                    Span::raw(b.help),
+                ])
+            } else {
+                Row::new(vec![
+                    Span::raw(b.keys_label()).dim(),
+                    Span::raw(format!("{} (not while typing)", b.help)).dim(),
+                ])
+            };
+            rows.push(row);
         }
     }
     let height = (rows.len() as u16 + 2).min(area.height);
