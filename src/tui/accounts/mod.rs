@@ -21,6 +21,7 @@ mod model;
 #[cfg(test)]
 mod model_tests;
 mod query;
+mod values;
 
 pub use form::{Form, Values};
 pub use model::{PageResult, Window};

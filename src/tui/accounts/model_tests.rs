@@ -42,12 +42,22 @@ fn the_end_loads_backwards_and_the_halves_join() {
     let mut w = Window::new(Query::default());
     w.reset(&c, Query::default());
     let g = w.gen;
-    w.on_page(&c, g, false, &Ok((rows(0..100), Some(Cursor::Token("t".into())))));
+    w.on_page(
+        &c,
+        g,
+        false,
+        &Ok((rows(0..100), Some(Cursor::Token("t".into())))),
+    );
     assert_eq!((w.len(), w.complete()), (101, false));
     w.bottom(&c);
     assert!(w.loading(), "the tail is being fetched");
     // The reversed query: the last row first.
-    w.on_page(&c, g, true, &Ok((rows((150..250).rev()), Some(Cursor::Offset(100)))));
+    w.on_page(
+        &c,
+        g,
+        true,
+        &Ok((rows((150..250).rev()), Some(Cursor::Offset(100)))),
+    );
     assert_eq!(w.len(), 201);
     assert_eq!(code(&w, w.selected), "C249", "pinned to the end");
     assert_eq!(code(&w, 100), "gap");
@@ -55,12 +65,21 @@ fn the_end_loads_backwards_and_the_halves_join() {
     // Scrolling up to the gap fetches more of the tail; it meets the head.
     w.select(&c, 102);
     assert_eq!(code(&w, w.selected), "C151");
-    w.on_page(&c, g, true, &Ok((rows((50..150).rev()), Some(Cursor::Offset(200)))));
+    w.on_page(
+        &c,
+        g,
+        true,
+        &Ok((rows((50..150).rev()), Some(Cursor::Offset(200)))),
+    );
     assert!(w.complete());
     assert_eq!(w.len(), 250);
     assert_eq!(code(&w, 99), "C099");
     assert_eq!(code(&w, 100), "C100");
-    assert_eq!(code(&w, w.selected), "C151", "the selection stays on its account");
+    assert_eq!(
+        code(&w, w.selected),
+        "C151",
+        "the selection stays on its account"
+    );
 }
 
 #[test]
@@ -85,7 +104,12 @@ fn the_head_reaching_the_tail_completes_the_list() {
     let g = w.gen;
     w.on_page(&c, g, false, &Ok((rows(0..3), Some(Cursor::Offset(3)))));
     w.bottom(&c);
-    w.on_page(&c, g, true, &Ok((rows((4..6).rev()), Some(Cursor::Offset(2)))));
+    w.on_page(
+        &c,
+        g,
+        true,
+        &Ok((rows((4..6).rev()), Some(Cursor::Offset(2)))),
+    );
     w.select(&c, 0);
     w.on_page(&c, g, false, &Ok((rows(3..6), Some(Cursor::Offset(6)))));
     assert!(w.complete());
