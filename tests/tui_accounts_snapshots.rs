@@ -162,8 +162,14 @@ fn conflict_app() -> App {
     key(&mut a, KeyCode::Enter);
     typ(&mut a, "e");
     // Name: replace "Acme Corp" with "Acme Corporation".
-    typ(&mut a, "oration\t\tEUR");
+    typ(&mut a, "oration\t\t");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "EUR");
     ctrl(&mut a, 's');
+    assert!(
+        render(&a, 140, 40).contains("saving…"),
+        "the form is valid and sent"
+    );
     a.on_msg(Msg::AccountsScreen(AcctMsg::Saved(Err(SaveError {
         conflict: true,
         field: None,
@@ -223,4 +229,26 @@ fn s_jumps_to_submit_with_the_account() {
     assert_eq!(a.top_kind(), ScreenKind::Products);
     open_submit(&mut a);
     assert!(render(&a, 140, 40).contains("[GLOBEX]"));
+}
+
+#[test]
+fn conflict_overwrite_resends_the_typed_values() {
+    let mut a = conflict_app();
+    typ(&mut a, "o");
+    let s = render(&a, 140, 40);
+    assert!(
+        s.contains("saving…") && s.contains("Acme Corporation"),
+        "{s}"
+    );
+    // A second refusal lands in the conflict view again; Esc returns to the typed form.
+    a.on_msg(Msg::AccountsScreen(AcctMsg::Saved(Err(SaveError {
+        conflict: false,
+        field: Some("name".into()),
+        message: "name is taken".into(),
+    }))));
+    let s = render(&a, 140, 40);
+    assert!(
+        s.contains("✗ name is taken") && s.contains("not saved: name is taken"),
+        "{s}"
+    );
 }

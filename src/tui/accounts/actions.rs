@@ -11,7 +11,7 @@ use crate::m3ter::{Account, SearchQuery};
 use crate::tui::keys::Action;
 use crate::tui::msg::Msg;
 use crate::tui::screen::{Input, Outcome};
-use crate::tui::state::Ctx;
+use crate::tui::state::{Ctx, Loadable};
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
@@ -220,7 +220,11 @@ impl AccountsScreen {
                         detail::code(account),
                         account.name.clone().unwrap_or_default()
                     ));
-                    let _ = ctx.tx.send(Msg::AccountsChanged);
+                    // Removed in place: a reload would lose the place in a long list.
+                    self.window.remove(&account.id);
+                    if let Loadable::Loaded(list) = &mut ctx.accounts {
+                        list.retain(|a| a.id != account.id);
+                    }
                 }
                 Err(e) => ctx.error(format!("not deleted: {e}")),
             },
@@ -263,9 +267,16 @@ impl AccountsScreen {
                     detail::code(a),
                     a.version.unwrap_or(1)
                 ));
-                self.window.replace(a);
+                let created = f.editing.is_none();
                 self.view = View::Detail(Box::new(Detail::new(a.clone())));
-                let _ = ctx.tx.send(Msg::AccountsChanged);
+                if created {
+                    // New rows belong at the top (newest first): reload, and so does the picker.
+                    let _ = ctx.tx.send(Msg::AccountsChanged);
+                } else {
+                    // Edited in place: the list keeps its position, the picker gets the change.
+                    self.window.replace(a);
+                    ctx.remember_accounts(std::slice::from_ref(a));
+                }
             }
             Err(e) if e.conflict && f.editing.is_some() => {
                 let id = f.editing.as_ref().map(|a| a.id.clone()).unwrap_or_default();

@@ -270,6 +270,20 @@ impl Window {
         self.pinned_end = false;
     }
 
+    /// Drops a deleted account without reloading (the position in a long list is kept).
+    pub fn remove(&mut self, id: &str) {
+        if let Some(i) = self.position(id) {
+            for side in [&mut self.head, &mut self.tail] {
+                side.rows.retain(|a| a.id != id);
+                side.ids.remove(id);
+            }
+            if self.selected > i {
+                self.selected -= 1;
+            }
+            self.selected = self.selected.min(self.len().saturating_sub(1));
+        }
+    }
+
     /// Replaces one account in place (after an edit) without reloading.
     pub fn replace(&mut self, account: &Account) {
         for side in [&mut self.head, &mut self.tail] {

@@ -132,3 +132,14 @@ fn auto_only_keeps_auto_created_rows() {
     assert_eq!(w.len(), 1);
     assert_eq!(code(&w, 0), "C001");
 }
+
+#[test]
+fn a_deleted_row_goes_and_the_selection_stays_on_its_account() {
+    let c = ctx();
+    let mut w = Window::new(Query::default());
+    w.reset(&c, Query::default());
+    w.on_page(&c, w.gen, false, &Ok((rows(0..5), None)));
+    w.select(&c, 3);
+    w.remove("id-1");
+    assert_eq!((w.len(), code(&w, w.selected)), (4, "C003".to_string()));
+}
