@@ -39,9 +39,14 @@ fn shown(v: &Values) -> Vec<String> {
 }
 
 impl Conflict {
-    /// (label, yours, server's) per field.
-    pub fn rows(&self) -> Vec<(&'static str, String, String)> {
+    /// (label, yours, server's, who changed it since it was read) per field.
+    pub fn rows(&self) -> Vec<(&'static str, String, String, &'static str)> {
         let mine = shown(&self.form.values());
+        let read = self
+            .form
+            .editing
+            .as_ref()
+            .map(|a| shown(&Values::from_account(a)));
         let mut server_values = Values::from_account(&self.server);
         // The form shows the parent by code; the server's by id unless it is the same parent.
         if let (Some((id, code)), Some(sid)) = (&self.form.parent, &self.server.parent_account_id) {
@@ -53,8 +58,18 @@ impl Conflict {
         let theirs = shown(&server_values);
         super::form::FIELDS
             .iter()
+            .enumerate()
             .zip(mine.into_iter().zip(theirs))
-            .map(|((label, _), (m, t))| (*label, m, t))
+            .map(|((i, (label, _)), (m, t))| {
+                let was = read.as_ref().map(|r| r[i].trim().to_string());
+                let by = match was {
+                    _ if m.trim() == t.trim() => "",
+                    Some(w) if w == m.trim() => "server",
+                    Some(w) if w == t.trim() => "you",
+                    _ => "both",
+                };
+                (*label, m, t, by)
+            })
             .collect()
     }
 
@@ -82,12 +97,13 @@ impl Conflict {
         let rows: Vec<Row> = self
             .rows()
             .into_iter()
-            .map(|(label, m, t)| {
+            .map(|(label, m, t, by)| {
                 let differs = m.trim() != t.trim();
                 let mark = if differs { "≠" } else { " " };
                 let row = Row::new(vec![
                     Cell::from(mark),
                     Cell::from(label),
+                    Cell::from(by),
                     Cell::from(m),
                     Cell::from(t),
                 ]);
@@ -98,7 +114,7 @@ impl Conflict {
                 }
             })
             .collect();
-        let header = Row::new(vec!["", "Field", "Yours", "Server now"])
+        let header = Row::new(vec!["", "Field", "Changed", "Yours", "Server now"])
             .style(Style::default().add_modifier(Modifier::BOLD));
         let block = Block::default()
             .borders(Borders::ALL)
@@ -109,6 +125,7 @@ impl Conflict {
             [
                 Constraint::Length(1),
                 Constraint::Length(16),
+                Constraint::Length(7),
                 Constraint::Fill(1),
                 Constraint::Fill(1),
             ],
