@@ -89,7 +89,7 @@ fn a_stale_edit_shows_the_conflict_and_loses_nothing_typed() {
     assert!(line_with(&s, "Name").contains("≠"), "{s}");
     assert!(line_with(&s, "Purchase order").contains("PO-SERVER"), "{s}");
     tui.send("r");
-    let s = tui.wait_for("server's version loaded");
+    let s = tui.wait_for("two versions kept");
     assert!(
         s.contains("Initech Software") && s.contains("PO-SERVER"),
         "{s}"

@@ -35,7 +35,7 @@ pub fn draw(f: &Form, frame: &mut Frame, area: Rect) {
     }
     if f.stash.is_some() {
         lines.push(Line::styled(
-            "server's version loaded — Ctrl+Z/F8 swaps back to what you typed",
+            "two versions kept (yours, the server's) — Ctrl+Z/F8 swaps which one is in the form",
             Style::default().fg(Color::Yellow),
         ));
     }

@@ -165,7 +165,7 @@ pub const FORM: [KeyBinding; 8] = [
         &[Key::ctrl('z'), Key::f(8)],
         Action::Restore,
         "swap back",
-        "After a conflict's reload: swap back to what you typed (and again to the server's)",
+        "After a conflict's reload: swap your values and the server's",
     )
     .text(),
     KeyBinding::new(
