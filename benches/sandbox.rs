@@ -18,7 +18,10 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 fn env_usize(key: &str, default: usize) -> usize {
-    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 async fn median<F, Fut>(runs: usize, mut f: F) -> Duration
@@ -56,7 +59,9 @@ async fn grow_accounts(client: &Client, from: usize, n: usize) {
     let mut i = from;
     while i < n {
         let end = (i + 1000).min(n);
-        let batch: Vec<_> = (i..end).map(|k| measurement(&format!("BENCH-{k:06}"))).collect();
+        let batch: Vec<_> = (i..end)
+            .map(|k| measurement(&format!("BENCH-{k:06}")))
+            .collect();
         client.submit(&batch).await.expect("seed accounts");
         i = end;
     }
@@ -103,12 +108,23 @@ async fn run() {
     let client = Client::new(ClientConfig::new(creds, Some(&sb.base_url))).unwrap();
 
     let baseline = median(runs * 4, || async {
-        client.list_page::<Product>(&ListQuery::page_size(1), None).await.unwrap();
+        client
+            .list_page::<Product>(&ListQuery::page_size(1), None)
+            .await
+            .unwrap();
     })
     .await;
     println!("sandbox bench: {runs} runs each, medians; baseline = GET /products?pageSize=1");
-    println!("{:<52} median {:>9.2} ms   {:>8.1}× baseline", "baseline", baseline.as_secs_f64() * 1e3, 1.0);
-    let mut report = Report { baseline, rows: vec![] };
+    println!(
+        "{:<52} median {:>9.2} ms   {:>8.1}× baseline",
+        "baseline",
+        baseline.as_secs_f64() * 1e3,
+        1.0
+    );
+    let mut report = Report {
+        baseline,
+        rows: vec![],
+    };
 
     let existing: Vec<Account> = client.list_all(ListQuery::default()).await.unwrap();
     let acct = existing[0].code.clone().unwrap();
@@ -129,13 +145,22 @@ async fn run() {
     );
 
     for n in [100, big] {
-        let have = client.list(ListQuery::page_size(100)).count().await;
+        let have = client
+            .list::<Account>(ListQuery::page_size(100))
+            .count()
+            .await;
         grow_accounts(&client, have.saturating_sub(existing.len()), n).await;
         let first = median(runs, || async {
-            client.list_page::<Account>(&ListQuery::page_size(100), None).await.unwrap();
+            client
+                .list_page::<Account>(&ListQuery::page_size(100), None)
+                .await
+                .unwrap();
         })
         .await;
-        report.add(&format!("accounts list: first page of 100 ({n} accounts)"), first);
+        report.add(
+            &format!("accounts list: first page of 100 ({n} accounts)"),
+            first,
+        );
         let search = SearchQuery {
             search_query: Some("code~042$name~042".into()),
             operator: Some("OR".into()),
@@ -146,7 +171,10 @@ async fn run() {
             client.search_accounts(&search).await.unwrap();
         })
         .await;
-        report.add(&format!("accounts search: code~/name~ filter ({n} accounts)"), filtered);
+        report.add(
+            &format!("accounts search: code~/name~ filter ({n} accounts)"),
+            filtered,
+        );
         let sorted = SearchQuery {
             sort_by: Some("name".into()),
             sort_order: Some("ASC".into()),
@@ -158,16 +186,33 @@ async fn run() {
             client.search_accounts(&sorted).await.unwrap();
         })
         .await;
-        report.add(&format!("accounts search: sorted by name, middle page ({n})"), by_name);
+        report.add(
+            &format!("accounts search: sorted by name, middle page ({n})"),
+            by_name,
+        );
     }
     let rows = &report.rows;
-    let get = |p: &str| rows.iter().find(|(n, _)| n.starts_with(p) && n.ends_with(&format!("({big} accounts)"))).map(|r| r.1);
-    let small = |p: &str| rows.iter().find(|(n, _)| n.starts_with(p) && n.ends_with("(100 accounts)")).map(|r| r.1);
+    let get = |p: &str| {
+        rows.iter()
+            .find(|(n, _)| n.starts_with(p) && n.ends_with(&format!("({big} accounts)")))
+            .map(|r| r.1)
+    };
+    let small = |p: &str| {
+        rows.iter()
+            .find(|(n, _)| n.starts_with(p) && n.ends_with("(100 accounts)"))
+            .map(|r| r.1)
+    };
     if let (Some(a), Some(b)) = (get("accounts list"), small("accounts list")) {
-        println!("accounts list first page, {big} vs 100 accounts: {:.2}×", a.as_secs_f64() / b.as_secs_f64());
+        println!(
+            "accounts list first page, {big} vs 100 accounts: {:.2}×",
+            a.as_secs_f64() / b.as_secs_f64()
+        );
     }
     if let (Some(a), Some(b)) = (get("accounts search: code"), small("accounts search: code")) {
-        println!("accounts search filter, {big} vs 100 accounts: {:.2}×", a.as_secs_f64() / b.as_secs_f64());
+        println!(
+            "accounts search filter, {big} vs 100 accounts: {:.2}×",
+            a.as_secs_f64() / b.as_secs_f64()
+        );
     }
     sb.shutdown().await;
 }
