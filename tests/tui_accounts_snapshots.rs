@@ -252,3 +252,27 @@ fn conflict_overwrite_resends_the_typed_values() {
         "{s}"
     );
 }
+
+#[test]
+fn the_parent_is_picked_from_server_suggestions_by_code() {
+    let mut a = accounts_app();
+    typ(&mut a, "n");
+    typ(&mut a, "KIDCO\tKid Co\tkid@co.example\t\tGLO");
+    let s = render(&a, 140, 40);
+    assert!(s.contains("pick an account from the suggestions"), "{s}");
+    // One search per keystroke is asked for; only the last (generation 3) counts.
+    a.on_msg(Msg::AccountsScreen(AcctMsg::ParentHits {
+        gen: 2,
+        hits: vec![("a-9".into(), "GLOBAL-OLD".into())],
+    }));
+    assert!(!render(&a, 140, 40).contains("GLOBAL-OLD"));
+    a.on_msg(Msg::AccountsScreen(AcctMsg::ParentHits {
+        gen: 3,
+        hits: vec![("a-1".into(), "GLOBEX".into())],
+    }));
+    assert!(render(&a, 140, 40).contains("▸ GLOBEX"));
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 140, 40);
+    assert!(s.contains("GLOBEX   ✓") || s.contains("GLOBEX  ✓"), "{s}");
+    assert!(s.contains("ready: Ctrl+S/F5 saves"), "{s}");
+}
