@@ -276,3 +276,21 @@ fn the_parent_is_picked_from_server_suggestions_by_code() {
     assert!(s.contains("GLOBEX   ✓") || s.contains("GLOBEX  ✓"), "{s}");
     assert!(s.contains("ready: Ctrl+S/F5 saves"), "{s}");
 }
+
+#[test]
+fn a_click_focuses_a_form_field() {
+    use ratatui::crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut a = accounts_app();
+    typ(&mut a, "n");
+    render(&a, 140, 40);
+    // Row 0 is the title bar, row 1 the border, then Code, its error, Name: row 5 is Email.
+    a.on_event(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 10,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    }));
+    typ(&mut a, "x@y.example");
+    let s = render(&a, 140, 40);
+    assert!(s.contains("▶ Email            x@y.example"), "{s}");
+}

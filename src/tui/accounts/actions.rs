@@ -51,6 +51,11 @@ impl AccountsScreen {
                 }
             }
             Input::Paste(s) => f.paste(&s),
+            Input::Mouse(m) => {
+                if !f.mouse(&m) {
+                    return Outcome::Ignored;
+                }
+            }
             _ => return Outcome::Ignored,
         }
         Outcome::Consumed

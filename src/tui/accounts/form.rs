@@ -62,6 +62,9 @@ pub struct Form {
     /// The other set of values after a conflict's "reload": Ctrl+Z swaps them back.
     pub stash: Option<Values>,
     pub promote: bool,
+    /// Where the form was last drawn, its scroll, and which field each drawn line belongs to
+    /// (for mouse clicks; drawing only writes these).
+    pub drawn: std::cell::RefCell<(ratatui::layout::Rect, usize, Vec<Option<usize>>)>,
 }
 
 impl Form {
@@ -105,6 +108,7 @@ impl Form {
             saving: false,
             stash: None,
             promote: false,
+            drawn: Default::default(),
         };
         f.set_values(&v);
         f
@@ -198,6 +202,29 @@ impl Form {
         let wire = FIELDS[i].1;
         self.server_errors
             .retain(|e| !(e.field == wire || e.field.starts_with(&format!("{wire}."))));
+    }
+
+    /// A click focuses the field under it; the wheel moves between fields.
+    pub fn mouse(&mut self, m: &ratatui::crossterm::event::MouseEvent) -> bool {
+        use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+        let (area, scroll, owners) = self.drawn.borrow().clone();
+        match m.kind {
+            MouseEventKind::ScrollUp => self.move_focus(-1),
+            MouseEventKind::ScrollDown => self.move_focus(1),
+            MouseEventKind::Down(MouseButton::Left) if m.row > area.y => {
+                let line = (m.row - area.y - 1) as usize + scroll;
+                match owners.get(line).copied().flatten() {
+                    Some(i) if i != self.focus => {
+                        self.focus = i;
+                        self.parent_hits.clear();
+                    }
+                    Some(_) => {}
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+        true
     }
 
     /// Up/Down: through the parent suggestions when they are shown, else between fields.

@@ -39,6 +39,7 @@ pub fn draw(f: &Form, frame: &mut Frame, area: Rect) {
             Style::default().fg(Color::Yellow),
         ));
     }
+    let mut owners: Vec<Option<usize>> = vec![None; lines.len()];
     let label_style = Style::default().fg(Color::Cyan);
     let err_style = Style::default().fg(Color::Red);
     for (i, (label, _)) in FIELDS.iter().enumerate() {
@@ -103,11 +104,13 @@ pub fn draw(f: &Form, frame: &mut Frame, area: Rect) {
                 ]));
             }
         }
+        owners.resize(lines.len(), Some(i));
     }
     let inner = area.height.saturating_sub(2) as usize;
     // Show the focused field with its error and suggestions below it.
     let want = focus_line + 7;
     let scroll = want.saturating_sub(inner).min(focus_line);
+    *f.drawn.borrow_mut() = (area, scroll, owners);
     let status = if f.saving {
         Span::styled(" saving… ", Style::default().fg(Color::Yellow))
     } else if errs.is_empty() {
