@@ -283,11 +283,12 @@ fn a_click_focuses_a_form_field() {
     let mut a = accounts_app();
     typ(&mut a, "n");
     render(&a, 140, 40);
-    // Row 0 is the title bar, row 1 the border, then Code, its error, Name: row 5 is Email.
+    // Row 0 is the title bar, row 1 the border, then Code, Name and Email, each with its
+    // "is required" error below it: row 6 is Email.
     a.on_event(Event::Mouse(MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: 10,
-        row: 5,
+        row: 6,
         modifiers: KeyModifiers::NONE,
     }));
     typ(&mut a, "x@y.example");
