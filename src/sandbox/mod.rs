@@ -19,6 +19,7 @@ mod ingest;
 mod pagination;
 mod request;
 mod search;
+mod search_sql;
 mod server;
 mod store;
 

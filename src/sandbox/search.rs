@@ -2,7 +2,7 @@
 //!
 //! Search decisions (README ambiguity 21 and §8.4): `searchQuery` is conditions joined by `$`,
 //! each `param<comparator>value` with comparators `>=`, `<=`, `>`, `<`, `:` (equals, case-
-//! insensitive), `~` (contains the phrase/prefix, case-insensitive); params are m3ter's list
+//! insensitive), `~` (m3ter's match phrase/prefix: see [`search_sql`]); params are m3ter's list
 //! (name, code, currency, purchaseOrderNumber, parentAccountId, codes, id, createdBy, dtCreated,
 //! lastModifiedBy, ids); `codes`/`ids` take comma-separated values. Anything else is a 400 on
 //! `searchQuery`. `operator` AND (default) | OR combines them. `sortBy` is any Account field
@@ -14,13 +14,13 @@ use super::crud::decode;
 use super::error::{ApiError, ApiResult};
 use super::pagination::{PageOut, PageReq, CHILDREN_MAX, SEARCH_DEFAULT, SEARCH_MAX};
 use super::request::Params;
+use super::search_sql;
 use super::store::{self, Filter, Kind};
 use super::App;
 use crate::m3ter::Account;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use serde_json::Value;
-use std::cmp::Ordering;
+use rusqlite::types::Value as SqlValue;
 
 const PARAMS: [&str; 11] = [
     "name",
@@ -82,40 +82,6 @@ fn parse_query(q: &str) -> ApiResult<Vec<Cond>> {
     Ok(out)
 }
 
-fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) => Some(s.clone()),
-        Value::Null => None,
-        other => Some(other.to_string()),
-    }
-}
-
-fn compare(a: &str, b: &str) -> Ordering {
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        _ => a.cmp(b),
-    }
-}
-
-fn matches(c: &Cond, account: &Value) -> bool {
-    let Some(have) = text(account.get(c.field)) else {
-        return false;
-    };
-    c.values.iter().any(|want| match c.op {
-        ":" => have.to_lowercase() == want.to_lowercase(),
-        "~" => have.to_lowercase().contains(&want.to_lowercase()),
-        op => {
-            let ord = compare(&have, want);
-            match op {
-                ">" => ord == Ordering::Greater,
-                ">=" => ord != Ordering::Less,
-                "<" => ord == Ordering::Less,
-                _ => ord != Ordering::Greater,
-            }
-        }
-    })
-}
-
 pub async fn search(
     State(app): State<App>,
     RawQuery(q): RawQuery,
@@ -126,9 +92,9 @@ pub async fn search(
         .int("pageSize", 1, SEARCH_MAX as i64)?
         .unwrap_or(SEARCH_DEFAULT as i64) as usize;
     let from = p.int("fromDocument", 0, i32::MAX as i64)?.unwrap_or(0) as usize;
-    let any = match p.one("operator").unwrap_or("AND") {
-        "AND" => false,
-        "OR" => true,
+    let joiner = match p.one("operator").unwrap_or("AND") {
+        "AND" => " AND ",
+        "OR" => " OR ",
         other => {
             return Err(ApiError::field(
                 "operator",
@@ -136,9 +102,9 @@ pub async fn search(
             ))
         }
     };
-    let desc = match p.one("sortOrder").unwrap_or("DESC") {
-        "ASC" => false,
-        "DESC" => true,
+    let dir = match p.one("sortOrder").unwrap_or("DESC") {
+        "ASC" => "ASC",
+        "DESC" => "DESC",
         other => {
             return Err(ApiError::field(
                 "sortOrder",
@@ -146,51 +112,55 @@ pub async fn search(
             ))
         }
     };
-    let sort_by = p.one("sortBy").map(String::from);
-    let org = app.config.org_id.clone();
+    let sort_by = p.one("sortBy").unwrap_or("dtCreated");
+    if !sort_by.chars().all(|c| c.is_ascii_alphanumeric())
+        || !sort_by.starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return Err(ApiError::field(
+            "sortBy",
+            format!("must be an Account field name such as name or code (got {sort_by:?})"),
+        ));
+    }
+    let mut sql = String::from("SELECT body FROM entities WHERE kind = ? AND org = ?");
+    let mut args: Vec<SqlValue> = vec![
+        Kind::Account.as_str().to_string().into(),
+        app.config.org_id.clone().into(),
+    ];
+    if !conds.is_empty() {
+        let parts: Vec<String> = conds
+            .iter()
+            .map(|c| {
+                let (part, values) = search_sql::condition(c.field, c.op, &c.values);
+                args.extend(values);
+                part
+            })
+            .collect();
+        sql.push_str(&format!(" AND ({})", parts.join(joiner)));
+    }
+    // Ties (and the default order) follow creation order, so pages never overlap.
+    let order = search_sql::field_expr(sort_by);
+    sql.push_str(&format!(
+        " ORDER BY {order} {dir}, seq {dir} LIMIT ? OFFSET ?"
+    ));
+    args.push(((size + 1) as i64).into());
+    args.push((from as i64).into());
     let bodies = app
         .store
-        .run(move |conn| Ok(store::all(conn, Kind::Account, &org)?))
+        .run(move |conn| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows =
+                stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+        })
         .await?;
-    // `all` is oldest first; index = creation order, the tie-breaker (and the default order).
-    let mut hits: Vec<(usize, Value)> = Vec::new();
-    for (i, body) in bodies.iter().enumerate() {
-        let v: Value = serde_json::from_str(body).map_err(|e| ApiError::internal(e.to_string()))?;
-        let ok = conds.is_empty()
-            || if any {
-                conds.iter().any(|c| matches(c, &v))
-            } else {
-                conds.iter().all(|c| matches(c, &v))
-            };
-        if ok {
-            hits.push((i, v));
-        }
-    }
-    hits.sort_by(|(ia, a), (ib, b)| {
-        let ord = match &sort_by {
-            Some(f) => match (text(a.get(f)), text(b.get(f))) {
-                (Some(x), Some(y)) => compare(&x, &y),
-                (x, y) => x.is_some().cmp(&y.is_some()),
-            },
-            None => Ordering::Equal,
-        }
-        .then(ia.cmp(ib));
-        if desc {
-            ord.reverse()
-        } else {
-            ord
-        }
-    });
-    let total = hits.len();
-    let data = hits
-        .into_iter()
-        .skip(from)
+    let more = bodies.len() > size;
+    let data = bodies
+        .iter()
         .take(size)
-        .map(|(_, v)| serde_json::from_value(v).map_err(|e| ApiError::internal(e.to_string())))
+        .map(|b| decode::<Account>(b))
         .collect::<ApiResult<Vec<Account>>>()?;
-    let next = from + data.len();
     Ok(Json(PageOut {
-        next_token: (next < total && !data.is_empty()).then(|| next.to_string()),
+        next_token: (more && !data.is_empty()).then(|| (from + data.len()).to_string()),
         data,
     }))
 }

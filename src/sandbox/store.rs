@@ -31,6 +31,11 @@ CREATE TABLE IF NOT EXISTS entities (
     UNIQUE (org, kind, code)
 );
 CREATE INDEX IF NOT EXISTS entities_product ON entities (org, kind, product_id);
+-- Lists walk (org, kind) newest first by seq (the rowid, implicit at the end of this index);
+-- without it SQLite picks the (org, kind, code) index and sorts every row for each page.
+CREATE INDEX IF NOT EXISTS entities_kind ON entities (org, kind);
+-- Account search sorted by name (the expression must match search_sql::field_expr).
+CREATE INDEX IF NOT EXISTS entities_name ON entities (org, kind, json_extract(body, '$.name'));
 CREATE INDEX IF NOT EXISTS entities_parent ON entities (org, kind, parent_id);
 CREATE TABLE IF NOT EXISTS measurements (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -109,6 +114,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        super::search_sql::register(&conn)?;
         let created: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'created'", [], |r| {
                 r.get(0)
@@ -301,13 +307,5 @@ pub fn list(
     let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
         Ok((r.get(0)?, r.get(1)?))
     })?;
-    rows.collect()
-}
-
-/// Every `kind` body of the org, oldest first (account search filters in memory).
-pub fn all(conn: &Connection, kind: Kind, org: &str) -> rusqlite::Result<Vec<String>> {
-    let mut stmt =
-        conn.prepare("SELECT body FROM entities WHERE kind = ?1 AND org = ?2 ORDER BY seq")?;
-    let rows = stmt.query_map(params![kind.as_str(), org], |r| r.get(0))?;
     rows.collect()
 }
