@@ -50,7 +50,7 @@ fn measurement(account: &str) -> Measurement {
     };
     m.numbers_mut(m3ter_console::m3ter::DataFieldCategory::Measure)
         .unwrap()
-        .insert("calls".into(), 1.0);
+        .insert("calls".into(), 1.into());
     m
 }
 

@@ -30,7 +30,7 @@ fn ingest(env: &Env) -> Duration {
                         meter: "api_calls".into(),
                         account: code(i),
                         ts: "2026-01-01T00:00:00Z".into(),
-                        measure: Some([("calls".to_string(), 1.0)].into()),
+                        measure: Some([("calls".to_string(), 1.into())].into()),
                         ..Default::default()
                     })
                     .collect();

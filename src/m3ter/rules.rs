@@ -437,7 +437,7 @@ pub fn check_measurement<'m>(
                 ));
             }
             if cat.is_numeric() {
-                let n = v.as_f64().filter(|n| n.is_finite()).ok_or_else(|| {
+                let n = v.as_number().cloned().ok_or_else(|| {
                     FieldError::new(
                         &at,
                         format!("must be a number (a {cat} value), got {}", describe(v)),
@@ -582,7 +582,8 @@ mod tests {
                 .unwrap()
                 .measure
                 .unwrap()["calls"],
-            3.0
+            serde_json::Number::from(3),
+            "a whole number stays whole"
         );
         let bad = json!({"meter":"api_calls","account":"ACME","ts":"2026-01-01T00:00:00Z","measure":{"calls":"3"}});
         let e = check_measurement(&bad, |_| Some(&m)).unwrap_err();

@@ -188,7 +188,12 @@ impl Ctx {
                 sort_order: Some("ASC".into()),
                 ..Default::default()
             };
-            Msg::AccountsFound(c.search_accounts(&q).await.map(|p| p.data).unwrap_or_default())
+            Msg::AccountsFound(
+                c.search_accounts(&q)
+                    .await
+                    .map(|p| p.data)
+                    .unwrap_or_default(),
+            )
         });
     }
 
