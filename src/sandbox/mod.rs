@@ -8,7 +8,27 @@
 //! `crud` + `entity` (products, meters, accounts), `search` (account search and children),
 //! `ingest` (measurements), `store` (SQLite), `request`/`pagination` (parsing), `error` (JSON
 //! errors), `demo` (seed data). Decisions on the reference's ambiguities are documented in the
-//! module that implements them.
+//! module that implements them; in short (numbered as in `shared/reference/README.md`):
+//!
+//! 1. stale `version` → 409 with `x-should-retry: false` (every 409 carries it, so the SDK does
+//!    not retry a conflict); 2. update without `version` → 400; 3. `version` on create ignored;
+//! 4. bad client credentials, missing/invalid/expired bearer → 401; 5. another org's path or
+//!    token → 403; 6. errors are `{"message", "field"}`; 7. ingest body ≥ 512,000 raw bytes → 413
+//!    (honest, and the SDK does not retry it); 8. every measurement check runs at submit → 400 and
+//!    the whole batch is refused (an unknown meter never auto-creates an account); 9. `uid`
+//!    optional (no de-duplication without it); 10. a repeated `uid` is stored once, within a batch
+//!    too, with no time window; 11. a timestamp without offset is UTC, no range limit; 12. the
+//!    auto-created email's random part is 16 hex digits; 13. numeric data fields need a `unit`;
+//!    14. derived-field calculations stored as text; 15. codes unique per org and entity kind,
+//!    duplicate → 409; 16. `productId`/`parentAccountId` must exist, deleting a product with meters
+//!    or an account with children → 409; 17. only m3ter's four credit orders; 18. currency = three
+//!    capital letters; 19. `pageSize` out of range → 400, default 100; 20. newest first, keyset
+//!    `nextToken` (valid across inserts), present only when more rows exist; 21. search
+//!    `nextToken` = next `fromDocument`; 22. global meters are listed with the rest, `productId`
+//!    absent; 23. email = one `@`, dotted domain, no spaces; 24. RFC 3339 UTC with milliseconds and
+//!    `Z`; 25. `customFields` ≤ 100 keys. Search `~` is m3ter's phrase/prefix match
+//!    ([`search_sql`]); `autoCreated` (an extra response field) stays true until a name or email
+//!    change.
 
 mod auth;
 mod crud;
