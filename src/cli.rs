@@ -3,6 +3,7 @@
 //! Exit codes (see [`exit`]): 0 ok, 1 the server rejected something, 2 usage error (bad flags,
 //! bad input file, bad config), 3 cannot connect or authenticate, 130 interrupted by Ctrl-C.
 
+mod account_clear;
 mod account_flags;
 pub mod accounts;
 pub mod batch;

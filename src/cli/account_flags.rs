@@ -48,6 +48,13 @@ pub struct UpdateFlags {
     pub email: Option<String>,
     #[command(flatten)]
     pub options: AccountFlags,
+    /// Remove a field (PUT replaces the whole account, so it is simply left out). FIELD is a
+    /// flag name or its JSON name: parent, po, currency, bill-epoch, credit-order,
+    /// statement-mode, days-before-bill-due, statement-definition, address (or one part:
+    /// locality, post-code, …), custom (all custom fields) or custom.KEY. Repeatable; code,
+    /// name and email are required and cannot be cleared.
+    #[arg(long, value_name = "FIELD", value_parser = super::account_clear::parse)]
+    pub clear: Vec<super::account_clear::Clear>,
 }
 
 impl UpdateFlags {

@@ -2,6 +2,7 @@
 //! given and PUT the whole entity back with the version read, so a concurrent edit is refused
 //! (409) instead of silently overwritten.
 
+use super::account_clear;
 use super::account_flags::{AccountFlags, CreateFlags, UpdateFlags};
 use super::exit::usage;
 use super::output::{self, OutputFormat, Table};
@@ -22,7 +23,7 @@ pub enum AccountsCommand {
     Show { code: String },
     /// Create an account.
     Create(CreateFlags),
-    /// Change an account: only the fields given change.
+    /// Change an account: only the fields given (or named by --clear) change.
     Update(UpdateFlags),
     /// Delete an account.
     Delete {
@@ -50,6 +51,10 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
             let mut req = current.to_request();
             flags.apply(&mut req);
             flags.options.apply(conn, &mut req).await?;
+            account_clear::check_conflicts(&flags.clear, &flags.options)?;
+            for name in account_clear::apply(&flags.clear, &mut req) {
+                eprintln!("note: account {} has no {name} to clear", flags.code);
+            }
             AccountFlags::check(&req)?;
             let updated: Account = conn.client.update(&current.id, &req).await.map_err(|e| {
                 if e.is_conflict() {
