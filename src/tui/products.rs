@@ -1,7 +1,7 @@
 //! The first screen: the org's products, plus a "Global meters" entry for meters that belong to
 //! no product. Enter opens the meters of the chosen one.
 
-use super::keys::{KeyBinding, LIST_SCREEN_KEYS};
+use super::keys::{Action, Key, KeyBinding, LIST_SCREEN_KEYS};
 use super::meters::MetersScreen;
 use super::screen::{Input, Outcome, Screen, ScreenKind};
 use super::state::{Ctx, Loadable};
@@ -12,6 +12,27 @@ use ratatui::widgets::{Cell, Paragraph, Row};
 use ratatui::Frame;
 
 pub const GLOBAL_LABEL: &str = "◆ Global meters";
+
+/// The list keys plus `A`/F9 in the bar: a first-time user looks at this screen's bar for where
+/// accounts are (the binding itself is the global one, so the help explains it once).
+const KEYS: [KeyBinding; 10] = [
+    LIST_SCREEN_KEYS[0],
+    LIST_SCREEN_KEYS[1],
+    LIST_SCREEN_KEYS[2],
+    LIST_SCREEN_KEYS[3],
+    LIST_SCREEN_KEYS[4],
+    LIST_SCREEN_KEYS[5],
+    LIST_SCREEN_KEYS[6],
+    LIST_SCREEN_KEYS[7],
+    LIST_SCREEN_KEYS[8],
+    KeyBinding::new(
+        &[Key::ch('A'), Key::f(9)],
+        Action::Accounts,
+        "accounts",
+        "Open the Accounts screen",
+    )
+    .bar(),
+];
 
 #[derive(Default)]
 pub struct ProductsScreen {
@@ -73,7 +94,7 @@ impl Screen for ProductsScreen {
         if self.list.typing() {
             FILTER_KEYS
         } else {
-            &LIST_SCREEN_KEYS
+            &KEYS
         }
     }
 
@@ -82,7 +103,7 @@ impl Screen for ProductsScreen {
     }
 
     fn update(&mut self, ctx: &mut Ctx, input: Input) -> Outcome {
-        if let Input::Action(super::keys::Action::Refresh) = input {
+        if let Input::Action(Action::Refresh) = input {
             ctx.load_products();
             ctx.load_meters();
             return Outcome::Consumed;
