@@ -5,14 +5,15 @@
 use super::draft;
 use crate::m3ter::rules::FieldError;
 use crate::m3ter::{Measurement, Meter};
-use ratatui::crossterm::event::{KeyEvent, MouseEvent};
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
-use ratatui_textarea::TextArea;
+use ratatui_textarea::{CursorMove, TextArea};
 use serde_json::Value;
+use std::cell::Cell;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Diagnostic {
@@ -45,6 +46,8 @@ impl Diagnostic {
 pub struct AdvancedEditor {
     pub textarea: TextArea<'static>,
     pub diagnostic: Diagnostic,
+    /// Where the text was drawn last (inside the border), to turn a click into a position.
+    text_area: Cell<Rect>,
 }
 
 impl AdvancedEditor {
@@ -56,6 +59,7 @@ impl AdvancedEditor {
                 column: 1,
                 message: String::new(),
             },
+            text_area: Cell::new(Rect::default()),
         };
         e.set_text(text, meters);
         e
@@ -115,8 +119,23 @@ impl AdvancedEditor {
         }
     }
 
+    /// A left click puts the cursor on the clicked character (past the end of a line: its end;
+    /// below the text: the last line); the wheel scrolls.
     pub fn mouse(&mut self, m: MouseEvent) {
-        self.textarea.input(m);
+        let area = self.text_area.get();
+        if m.kind != MouseEventKind::Down(MouseButton::Left) {
+            self.textarea.input(m);
+            return;
+        }
+        if !area.contains(Position::new(m.column, m.row)) {
+            return;
+        }
+        let (top, left) = self.textarea.scroll_offset();
+        let row = (m.row - area.y + top) as usize;
+        let col = (m.column - area.x + left).saturating_sub(self.textarea.line_number_width());
+        let at = self.textarea.screen_to_data(row, col as usize);
+        self.textarea
+            .move_cursor(CursorMove::Jump(at.0 as u16, at.1 as u16));
     }
 
     pub fn paste(&mut self, s: &str, meters: &[Meter]) {
@@ -142,6 +161,7 @@ impl AdvancedEditor {
             .title(" Advanced · JSON ")
             .title_bottom(Line::from(format!(" fields: {} ", hint.join(", "))));
         let inner = block.inner(edit);
+        self.text_area.set(inner);
         frame.render_widget(block, edit);
         frame.render_widget(&self.textarea, inner);
         let style = match self.diagnostic {
