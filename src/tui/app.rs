@@ -11,12 +11,13 @@ use super::msg::Msg;
 use super::products::ProductsScreen;
 use super::screen::{Input, Outcome, Screen, ScreenKind};
 use super::state::{Ctx, Loadable, Status};
-use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use std::cell::Cell;
 
 /// Keys that work on every screen.
 pub const GLOBAL_KEYS: &[KeyBinding] = &[
@@ -63,6 +64,10 @@ pub struct App {
     pub ctx: Ctx,
     stack: Vec<Box<dyn Screen>>,
     help: bool,
+    /// First help row shown (the overlay scrolls when the keys do not fit).
+    help_scroll: u16,
+    /// The largest useful [`App::help_scroll`] at the last draw (drawing knows the size).
+    help_max: Cell<u16>,
     pending_key: Option<char>,
     pub quit: bool,
     /// Text a screen asked to edit in `$EDITOR`; the loop takes it, runs the editor and calls
@@ -76,6 +81,8 @@ impl App {
             ctx,
             stack: vec![Box::new(ProductsScreen::new())],
             help: false,
+            help_scroll: 0,
+            help_max: Cell::new(0),
             pending_key: None,
             quit: false,
             editor_request: None,
@@ -115,12 +122,7 @@ impl App {
                     return;
                 }
                 if self.help {
-                    if matches!(
-                        k.code,
-                        KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?') | KeyCode::Char('q')
-                    ) {
-                        self.help = false;
-                    }
+                    self.help_key(k.code);
                     return;
                 }
                 // A message answers the last key; the next key starts afresh (the log keeps
@@ -139,10 +141,37 @@ impl App {
                     Resolved::Unbound => self.dispatch(Input::Key(k)),
                 }
             }
-            Event::Mouse(m) if !self.help => self.dispatch(Input::Mouse(m)),
+            Event::Mouse(m) if self.help => match m.kind {
+                MouseEventKind::ScrollUp => self.scroll_help(-1),
+                MouseEventKind::ScrollDown => self.scroll_help(1),
+                _ => {}
+            },
+            Event::Mouse(m) => self.dispatch(Input::Mouse(m)),
             Event::Paste(s) if !self.help => self.dispatch(Input::Paste(s)),
             _ => {}
         }
+    }
+
+    /// Keys while the help is open: close it, or scroll it.
+    fn help_key(&mut self, code: KeyCode) {
+        let page = 10;
+        match code {
+            KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?') | KeyCode::Char('q') => {
+                self.help = false
+            }
+            KeyCode::Up | KeyCode::Char('k') => self.scroll_help(-1),
+            KeyCode::Down | KeyCode::Char('j') => self.scroll_help(1),
+            KeyCode::PageUp => self.scroll_help(-page),
+            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll_help(page),
+            KeyCode::Home | KeyCode::Char('g') => self.help_scroll = 0,
+            KeyCode::End | KeyCode::Char('G') => self.help_scroll = self.help_max.get(),
+            _ => {}
+        }
+    }
+
+    fn scroll_help(&mut self, delta: i32) {
+        let to = (self.help_scroll as i32 + delta).clamp(0, self.help_max.get() as i32);
+        self.help_scroll = to as u16;
     }
 
     fn dispatch(&mut self, input: Input) {
@@ -163,7 +192,12 @@ impl App {
 
     fn global(&mut self, action: Action) {
         match action {
-            Action::Help => self.help = true,
+            Action::Help => {
+                self.help = true;
+                self.help_scroll = 0;
+                // Until the first draw says otherwise, let the keys scroll freely.
+                self.help_max.set(u16::MAX);
+            }
             Action::Back if self.stack.len() > 1 => self.apply(Outcome::Pop),
             Action::Quit => self.apply(Outcome::Pop),
             Action::Accounts => self.apply(Outcome::OpenAccounts),
@@ -315,13 +349,15 @@ impl App {
         let tables: [&[KeyBinding]; 2] = [self.top().keys(), GLOBAL_KEYS];
         help::draw_bar(frame, bar, &tables, self.top().typing());
         if self.help {
-            help::draw_help(
+            let max = help::draw_help(
                 frame,
                 body,
                 &self.top().title(),
                 &tables,
                 self.top().typing(),
+                self.help_scroll,
             );
+            self.help_max.set(max);
         }
     }
 

@@ -8,15 +8,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
 use ratatui::Frame;
 
-/// The help popup: every binding of every table, one per line. While a text input has focus,
-/// the keys that would be typed instead are dimmed and say so.
+/// The help popup: every binding of every table, one per line, from row `scroll` on. While a
+/// text input has focus, the keys that would be typed instead are dimmed and say so. When the
+/// list does not fit (80×24 cuts the last keys), the bottom border says `more ↓` and the caller
+/// scrolls; returns the largest useful `scroll`, so the caller can clamp its offset.
 pub fn draw_help(
     frame: &mut Frame,
     area: Rect,
     title: &str,
     tables: &[&[KeyBinding]],
     typing: bool,
-) {
+    scroll: u16,
+) -> u16 {
     let mut rows = Vec::new();
     let mut seen: Vec<super::keys::Action> = Vec::new();
     for table in tables {
@@ -47,7 +50,23 @@ pub fn draw_help(
             rows.push(row);
         }
     }
-    let height = (rows.len() as u16 + 2).min(area.height);
+    let total = rows.len() as u16;
+    let height = (total + 2).min(area.height);
+    let shown = height.saturating_sub(2);
+    let max_scroll = total.saturating_sub(shown);
+    let scroll = scroll.min(max_scroll);
+    let rows: Vec<Row> = rows.into_iter().skip(scroll as usize).collect();
+    let mut hints = Vec::new();
+    if scroll > 0 {
+        hints.push("↑ more");
+    }
+    if scroll < max_scroll {
+        hints.push("more ↓");
+    }
+    if !hints.is_empty() {
+        hints.push("j/k/PgDn scroll");
+    }
+    hints.push("Esc/?/F1 close");
     let width = 84.min(area.width);
     let [popup] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
@@ -60,9 +79,10 @@ pub fn draw_help(
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Cyan))
         .title(format!(" Keys · {title} "))
-        .title_bottom(Line::from(" Esc/?/F1 close ").right_aligned());
+        .title_bottom(Line::from(format!(" {} ", hints.join(" · "))).right_aligned());
     let table = Table::new(rows, [Constraint::Length(14), Constraint::Fill(1)]).block(block);
     frame.render_widget(table, popup);
+    max_scroll
 }
 
 /// The bottom bar: the `bar` bindings that work right now, `key label` pairs.
