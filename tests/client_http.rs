@@ -1,5 +1,6 @@
 //! The shared client against tiny scripted servers: token caching and refresh, the retry policy
-//! (status codes, Retry-After, x-should-retry, max_retries), and cursor pagination.
+//! (status codes, Retry-After on API calls and on the token request, x-should-retry,
+//! max_retries), and cursor pagination.
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -27,13 +28,32 @@ struct Script {
     reject_first_token: bool,
     /// Answer 401 to every call.
     always_401: bool,
+    /// Answer this many token requests 429 with `Retry-After: 1` before issuing a token.
+    token_failures: usize,
+    /// When each token request arrived.
+    token_times: std::sync::Mutex<Vec<Instant>>,
 }
 
 type S = Arc<Script>;
 
-async fn token(State(s): State<S>) -> Json<Value> {
+async fn token(State(s): State<S>) -> Response {
+    let seen = {
+        let mut times = s.token_times.lock().unwrap();
+        times.push(Instant::now());
+        times.len()
+    };
+    if seen <= s.token_failures {
+        let mut r = (
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(json!({"message": "slow down"})),
+        )
+            .into_response();
+        r.headers_mut().insert("retry-after", "1".parse().unwrap());
+        return r;
+    }
     let n = s.tokens.fetch_add(1, SeqCst) + 1;
     Json(json!({"access_token": format!("t{n}"), "token_type": "Bearer", "expires_in": 18000}))
+        .into_response()
 }
 
 async fn products(
@@ -190,6 +210,27 @@ async fn retry_after_seconds_is_honoured() {
         "{:?}",
         t.elapsed()
     );
+    assert_eq!(s.calls.load(SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_rate_limited_token_request_waits_for_retry_after() {
+    let (c, s) = server(Script {
+        token_failures: 1,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(one_page(&c).await.unwrap(), 10);
+    let times = s.token_times.lock().unwrap().clone();
+    assert_eq!(times.len(), 2, "one 429, then a token");
+    let gap = times[1] - times[0];
+    assert!(
+        gap >= Duration::from_millis(900),
+        "Retry-After: 1 waited for, not the ≤ 0.5 s backoff: {gap:?}"
+    );
+    // The token it got serves later calls.
+    assert_eq!(one_page(&c).await.unwrap(), 10);
+    assert_eq!(s.token_times.lock().unwrap().len(), 2);
     assert_eq!(s.calls.load(SeqCst), 2);
 }
 

@@ -3,7 +3,7 @@
 //! It does what the official SDK does, minus the SDK's bugs: a client-credentials token cached
 //! until five minutes before it expires (the SDK fetches one per call), refreshed once on a
 //! 401/403; retries on 408/409/429/5xx and connection errors with exponential backoff and jitter,
-//! honouring `Retry-After` and `x-should-retry`; config calls on the API host and measurements on
+//! honouring `Retry-After` (on the token request too) and `x-should-retry`; config calls on the API host and measurements on
 //! the ingest host, or everything on one base URL when one is given.
 
 use super::error::{Error, Result};
@@ -402,7 +402,8 @@ impl Client {
                 .json(&serde_json::json!({"grant_type": "client_credentials"}))
                 .send()
                 .await;
-            match sent {
+            // A rate-limited token endpoint says when to come back, as the API does: same rule.
+            let delay = match sent {
                 Ok(r)
                     if !(r.status().is_server_error()
                         || r.status() == StatusCode::TOO_MANY_REQUESTS) =>
@@ -413,9 +414,11 @@ impl Client {
                 Err(e) if attempt >= self.inner.config.max_retries => {
                     return Err(Error::connection(label, &e))
                 }
-                _ => {}
-            }
-            tokio::time::sleep(backoff(attempt)).await;
+                Ok(r) => retry_after(&r),
+                Err(_) => None,
+            };
+            tracing::debug!(%label, attempt, ?delay, "retrying the token request");
+            tokio::time::sleep(delay.unwrap_or_else(|| backoff(attempt))).await;
             attempt += 1;
         };
         let status = resp.status();
