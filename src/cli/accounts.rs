@@ -58,9 +58,12 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
             AccountFlags::check(&req)?;
             let updated: Account = conn.client.update(&current.id, &req).await.map_err(|e| {
                 if e.is_conflict() {
+                    let read = current.version.map_or("?".into(), |v| v.to_string());
                     anyhow::Error::from(e).context(format!(
-                        "account {} changed since it was read; run the update again",
-                        flags.code
+                        "account {code} was changed by someone else after this update read it \
+                         (version {read}), so nothing was written; run the same command again \
+                         to apply it to the new version (`accounts show {code}` shows what changed)",
+                        code = flags.code
                     ))
                 } else {
                     e.into()
