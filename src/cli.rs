@@ -16,6 +16,7 @@ pub mod journal;
 pub mod output;
 pub mod prepare;
 pub mod send;
+mod stdin_journal;
 pub mod submit;
 
 use crate::config::{ConnectArgs, Connection};

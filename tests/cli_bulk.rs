@@ -267,3 +267,73 @@ fn rejected_batches_stay_in_the_journal_and_auth_failure_stops_the_run() {
     assert_eq!(ts.measurements().len(), 3000);
     assert!(!journal.exists());
 }
+
+#[test]
+fn stdin_gets_a_journal_in_the_data_dir_and_resumes_without_a_path() {
+    let ts = TestSandbox::start();
+    let proxy = Proxy::start(&ts, Duration::from_millis(0));
+    let file = ts.path("piped.ndjson");
+    write_ndjson(&file, 3_000, 3);
+    proxy.fail.lock().unwrap().insert(1, 400);
+    let journals = ts.path(".local/share/m3ter-console/journals");
+    let piped = |extra: &[&str], input: Stdio| {
+        Run::from(
+            ts.cmd_at(&proxy.url)
+                .args(["submit", "--file", "-", "--concurrency", "1"])
+                .args(extra)
+                .stdin(input)
+                .output()
+                .unwrap(),
+        )
+    };
+    let stdin = || Stdio::from(std::fs::File::open(&file).unwrap());
+
+    let r = piped(&[], stdin());
+    assert_eq!(r.code, 1, "batch 1 rejected: {}", r.stderr);
+    let saved: Vec<_> = std::fs::read_dir(&journals)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let journal = &saved[0];
+    let name = journal.file_name().unwrap().to_str().unwrap();
+    assert!(
+        name.starts_with("stdin-") && name.ends_with(".journal"),
+        "{name}"
+    );
+    assert!(
+        r.stderr.contains(journal.to_str().unwrap()),
+        "says where the journal is: {}",
+        r.stderr
+    );
+    assert_eq!(accepted_in_journal(journal).len(), 2);
+
+    // The same data piped again is refused while its journal has unsent batches.
+    let again = piped(&[], stdin());
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("--resume"), "{}", again.stderr);
+
+    // `--file - --resume` finds it; stdin is not read.
+    let r = piped(&["--resume"], Stdio::null()).ok();
+    assert!(
+        r.stderr
+            .contains(&format!("resuming {}", journal.display())),
+        "{}",
+        r.stderr
+    );
+    let s = r.json();
+    assert_eq!(
+        (s["accepted"].as_u64(), s["previously_accepted"].as_u64()),
+        (Some(1000), Some(2000))
+    );
+    assert!(!journal.exists(), "removed once complete");
+    assert_eq!(ts.measurements().len(), 3_000, "each stored once");
+
+    let none = piped(&["--resume"], Stdio::null());
+    assert_eq!(none.code, 2);
+    assert!(
+        none.stderr.contains("no unfinished stdin journal"),
+        "{}",
+        none.stderr
+    );
+}

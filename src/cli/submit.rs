@@ -5,6 +5,7 @@ use super::input::{self, Format, Location, Record};
 use super::journal::{self, Journal};
 use super::output::{self, OutputFormat};
 use super::prepare::{self, Meters};
+use super::stdin_journal;
 use crate::config::Connection;
 use crate::m3ter::DataFieldCategory;
 use serde_json::{Map, Value};
@@ -21,7 +22,14 @@ use std::path::PathBuf;
     (usage.ndjson.journal) and each accepted batch is recorded there, so a run that is \
     interrupted (Ctrl-C: exit 130) or killed can be finished with --resume: only the batches \
     not yet accepted are sent, with the same uids. The journal is removed once every batch \
-    is accepted.")]
+    is accepted.\n\n\
+    Standard input works too (`--file -`): its journal goes to \
+    ~/.local/share/m3ter-console/journals/stdin-<hash>.journal (the data dir; the hash is of \
+    the organization and the input, so piping the same data again while it has unsent batches \
+    is refused instead of sent twice), and `--file - --resume` resumes the newest unfinished \
+    stdin journal of the organization without reading stdin again:\n  \
+    produce-usage | m3ter-console submit --file -\n  \
+    m3ter-console submit --file - --resume")]
 pub struct SubmitArgs {
     /// Meter code (one measurement from flags).
     #[arg(long, conflicts_with_all = ["json", "file"], requires = "account")]
@@ -53,7 +61,7 @@ pub struct SubmitArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Journal file [default: the input path + `.journal`].
+    /// Journal file [default: the input path + `.journal`; for stdin, one in the data dir].
     #[arg(long, value_name = "PATH")]
     pub journal: Option<PathBuf>,
     /// Send the batches a journal has not had acknowledged, with their original uids.
@@ -68,6 +76,11 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
     if args.resume {
         let path = match (&args.journal, &args.file) {
             (Some(j), _) => j.clone(),
+            (None, Some(f)) if f.as_os_str() == "-" => {
+                let p = stdin_journal::newest_unfinished(conn.client.org_id())?;
+                eprintln!("resuming {}", p.display());
+                p
+            }
             (None, Some(f)) => journal::default_path(f),
             (None, None) => return Err(usage("--resume needs --file PATH or --journal PATH")),
         };
@@ -104,7 +117,12 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
         let path = match &args.journal {
             Some(j) => j.clone(),
             None if file.as_os_str() == "-" => {
-                return Err(usage("--file - (stdin) needs --journal PATH"))
+                let p = stdin_journal::path_for(conn.client.org_id(), &text)?;
+                eprintln!(
+                    "journal: {} (if stopped, finish with `m3ter-console submit --file - --resume`)",
+                    p.display()
+                );
+                p
             }
             None => journal::default_path(file),
         };
