@@ -31,6 +31,16 @@ fn hundred_thousand_measurements_in_one_run() {
     assert_eq!(s["accepted"], 100_000, "{s}");
     assert_eq!(s["batches"], 100);
     assert_eq!(s["rejected"], 0);
+    let tenths = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("progress: "))
+        .count();
+    assert_eq!(
+        tenths, 10,
+        "one progress line per 10% on a pipe: {}",
+        run.stderr
+    );
     eprintln!(
         "100k submit: {elapsed:?} ({} measurements/s client-side)",
         s["rate_per_sec"]

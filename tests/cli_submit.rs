@@ -231,3 +231,49 @@ fn bad_files_name_file_line_column_and_field() {
     }
     assert!(ts.measurements().is_empty(), "nothing was sent");
 }
+
+/// Without a terminal (a script's log), a run of several batches prints one stderr line per
+/// tenth answered; one batch, or `--quiet`, prints none. stdout keeps only the JSON summary.
+#[test]
+fn progress_lines_on_a_pipe() {
+    let ts = TestSandbox::start();
+    let file = ts.path("p.ndjson");
+    write_ndjson(&file, 5_000, 3);
+    let progress = |r: &Run| -> Vec<String> {
+        r.stderr
+            .lines()
+            .filter(|l| l.starts_with("progress: "))
+            .map(String::from)
+            .collect()
+    };
+    let args = [
+        "submit",
+        "--file",
+        file.to_str().unwrap(),
+        "--concurrency",
+        "1",
+    ];
+    let r = ts.run(&args).ok();
+    assert_eq!(r.json()["accepted"], 5_000);
+    let lines = progress(&r);
+    assert_eq!(lines.len(), 5, "a line per batch of 20%: {}", r.stderr);
+    assert!(
+        lines[0].starts_with("progress: 20% (1000/5000 measurements, 1/5 batches, 0 rejected)"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[4].starts_with("progress: 100% (5000/5000 measurements, 5/5 batches"),
+        "{}",
+        lines[4]
+    );
+
+    let quiet = ts.run(&[&args[..], &["--quiet"]].concat()).ok();
+    assert!(progress(&quiet).is_empty(), "{}", quiet.stderr);
+    assert_eq!(quiet.json()["accepted"], 5_000);
+
+    let small = ts.path("s.ndjson");
+    write_ndjson(&small, 10, 1);
+    let one = ts.run(&["submit", "--file", small.to_str().unwrap()]).ok();
+    assert!(progress(&one).is_empty(), "one batch: {}", one.stderr);
+}

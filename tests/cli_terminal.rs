@@ -83,6 +83,10 @@ fn tables_and_a_progress_bar_on_a_terminal() {
         "progress bar drawn: {out}"
     );
     assert!(
+        !out.contains("progress: "),
+        "the bar, not the log lines: {out}"
+    );
+    assert!(
         out.contains("sent 5000 measurements in 5 batch(es): 5000 accepted, 0 rejected"),
         "{out}"
     );

@@ -1,6 +1,9 @@
 //! Sending a journal's pending batches with bounded concurrency. Each acknowledgement is
 //! journaled before the next batch is started in its place; Ctrl-C stops new batches, lets the
 //! in-flight ones finish and leaves the journal ready for `--resume`.
+//!
+//! Progress goes to stderr: a bar on a terminal; otherwise (a script's log) one line per 10%,
+//! so a long unattended run shows it is moving without flooding the log.
 
 use super::journal::Journal;
 use crate::m3ter::{Client, Error};
@@ -36,10 +39,12 @@ pub struct Summary {
     pub rejections: Vec<String>,
 }
 
+/// `quiet`: no bar and no progress lines (the summary and errors still print).
 pub async fn send(
     client: &Client,
     journal: &mut Journal,
     concurrency: usize,
+    quiet: bool,
 ) -> anyhow::Result<Summary> {
     let pending = journal.pending();
     let mut s = Summary {
@@ -53,8 +58,14 @@ pub async fn send(
         ..Default::default()
     };
     let to_send: usize = pending.iter().map(|&i| journal.batches[i].count).sum();
-    let bar = progress(to_send as u64);
+    let terminal = std::io::stderr().is_terminal();
+    let bar = progress(to_send as u64, terminal && !quiet);
     let started = Instant::now();
+    let mut lines = (!terminal && !quiet && pending.len() > 1).then(|| Lines {
+        total: to_send,
+        batches: pending.len(),
+        shown: 0,
+    });
     let mut next = 0;
     let mut stopping = false;
     let mut in_flight = FuturesUnordered::new();
@@ -110,6 +121,9 @@ pub async fn send(
                     }
                 }
                 bar.inc(count as u64);
+                if let Some(l) = lines.as_mut() {
+                    l.update(&s, started.elapsed());
+                }
             }
         }
     }
@@ -125,9 +139,37 @@ pub async fn send(
     Ok(s)
 }
 
-/// A bar on stderr when it is a terminal; nothing otherwise (logs and CI stay clean).
-fn progress(total: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+/// One stderr line each time another tenth of the measurements has been answered.
+struct Lines {
+    total: usize,
+    batches: usize,
+    /// Tenths already reported.
+    shown: usize,
+}
+
+impl Lines {
+    fn update(&mut self, s: &Summary, elapsed: Duration) {
+        let tenths = (s.sent * 10).checked_div(self.total).unwrap_or(10);
+        if tenths <= self.shown {
+            return;
+        }
+        self.shown = tenths;
+        eprintln!(
+            "progress: {}% ({}/{} measurements, {}/{} batches, {} rejected) after {:.1} s",
+            s.sent * 100 / self.total.max(1),
+            s.sent,
+            self.total,
+            s.batches_sent,
+            self.batches,
+            s.rejected,
+            elapsed.as_secs_f64()
+        );
+    }
+}
+
+/// A bar on stderr when it is a terminal; hidden otherwise (logs get [`Lines`] instead).
+fn progress(total: u64, visible: bool) -> ProgressBar {
+    if !visible {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());

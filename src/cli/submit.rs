@@ -67,6 +67,10 @@ pub struct SubmitArgs {
     /// Send the batches a journal has not had acknowledged, with their original uids.
     #[arg(long)]
     pub resume: bool,
+    /// No progress bar (terminal) or progress lines (one per 10% when stderr is not a
+    /// terminal); the summary and errors still print.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Check the input and show the batches, but send nothing.
     #[arg(long, conflicts_with = "resume")]
     pub dry_run: bool,
@@ -118,10 +122,12 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
             Some(j) => j.clone(),
             None if file.as_os_str() == "-" => {
                 let p = stdin_journal::path_for(conn.client.org_id(), &text)?;
-                eprintln!(
+                if !args.quiet {
+                    eprintln!(
                     "journal: {} (if stopped, finish with `m3ter-console submit --file - --resume`)",
                     p.display()
                 );
+                }
                 p
             }
             None => journal::default_path(file),
@@ -167,7 +173,8 @@ async fn bulk(
     args: &SubmitArgs,
     fmt: OutputFormat,
 ) -> anyhow::Result<()> {
-    let summary = super::send::send(&conn.client, &mut j, args.concurrency.into()).await?;
+    let summary =
+        super::send::send(&conn.client, &mut j, args.concurrency.into(), args.quiet).await?;
     if fmt == OutputFormat::Json {
         output::json(&summary)?;
     } else {
