@@ -199,7 +199,7 @@ fn uid(screen: &str) -> String {
 }
 
 #[test]
-fn simple_submission_is_accepted_logged_and_shown_after_a_restart() {
+fn simple_submission_is_accepted_logged_and_its_log_and_draft_shown_after_a_restart() {
     let env = Env::start();
     let mut tui = env.tui();
     tui.open_submit();
@@ -211,6 +211,9 @@ fn simple_submission_is_accepted_logged_and_shown_after_a_restart() {
     let after = uid(&s);
     assert_ne!(before, after, "a new uid after an accepted submission");
     assert!(s.contains(&format!("\"uid\":\"{before}\"")), "{s}");
+    // Leave the panel with the values still typed, then quit: the draft is kept on disk.
+    tui.send("\x1b");
+    tui.wait_for("Meters · Cloud Compute");
     tui.quit();
 
     let saved = std::fs::read_to_string(env.dir.path().join("data/submissions.log.jsonl")).unwrap();
@@ -222,6 +225,9 @@ fn simple_submission_is_accepted_logged_and_shown_after_a_restart() {
     again.open_submit();
     let s = again.wait_for("Log · 1 submission ");
     assert!(s.contains("✓ accepted"), "{s}");
+    let s = again.wait_for("draft restored");
+    assert!(s.contains("[INITECH") && s.contains("[12.5]"), "{s}");
+    assert_eq!(uid(&s), after, "the draft keeps its (fresh) uid");
     again.quit();
 }
 

@@ -4,20 +4,20 @@
 //! Messages from tasks update [`Ctx`] first and then reach every screen on the stack.
 
 use super::accounts::AccountsScreen;
+use super::drafts;
 use super::help;
 use super::keys::{resolve, Action, Key, KeyBinding, Resolved};
 use super::log;
 use super::msg::Msg;
 use super::products::ProductsScreen;
 use super::screen::{Input, Outcome, Screen, ScreenKind};
-use super::state::{Ctx, Loadable, Status};
+use super::state::{Ctx, Status};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use std::cell::Cell;
 
 /// Keys that work on every screen.
 pub const GLOBAL_KEYS: &[KeyBinding] = &[
@@ -63,11 +63,7 @@ pub const GLOBAL_KEYS: &[KeyBinding] = &[
 pub struct App {
     pub ctx: Ctx,
     stack: Vec<Box<dyn Screen>>,
-    help: bool,
-    /// First help row shown (the overlay scrolls when the keys do not fit).
-    help_scroll: u16,
-    /// The largest useful [`App::help_scroll`] at the last draw (drawing knows the size).
-    help_max: Cell<u16>,
+    help: help::HelpOverlay,
     pending_key: Option<char>,
     pub quit: bool,
     /// Text a screen asked to edit in `$EDITOR`; the loop takes it, runs the editor and calls
@@ -80,21 +76,45 @@ impl App {
         Self {
             ctx,
             stack: vec![Box::new(ProductsScreen::new())],
-            help: false,
-            help_scroll: 0,
-            help_max: Cell::new(0),
+            help: help::HelpOverlay::default(),
             pending_key: None,
             quit: false,
             editor_request: None,
         }
     }
 
-    /// Starts the first loads (products, meters, accounts, the saved log).
+    /// Starts the first loads (products, meters, accounts, the saved log and drafts).
     pub fn start(&mut self) {
         self.ctx.load_products();
         self.ctx.load_meters();
         self.ctx.load_accounts();
+        self.load_saved();
+    }
+
+    /// Reads what earlier sessions left in the data dir: the submission log and the drafts.
+    pub fn load_saved(&mut self) {
         log::load(&self.ctx);
+        drafts::load(&self.ctx);
+    }
+
+    /// Before the process ends: every screen closes (an open Submit panel keeps its draft), and
+    /// the writes asked so far (drafts, log lines) are waited for, off the UI task.
+    pub async fn shutdown(&mut self) {
+        while let Some(mut s) = self.stack.pop() {
+            s.closing(&mut self.ctx);
+        }
+        self.stack.push(Box::new(ProductsScreen::new()));
+        self.ctx.disk.flush().await;
+    }
+
+    /// Removes the screens above the first `len`, letting each know (a Submit panel keeps its
+    /// draft).
+    fn truncate(&mut self, len: usize) {
+        while self.stack.len() > len.max(1) {
+            if let Some(mut s) = self.stack.pop() {
+                s.closing(&mut self.ctx);
+            }
+        }
     }
 
     fn top(&self) -> &dyn Screen {
@@ -109,7 +129,7 @@ impl App {
     }
 
     pub fn help_open(&self) -> bool {
-        self.help
+        self.help.open
     }
 
     pub fn on_event(&mut self, ev: Event) {
@@ -121,8 +141,8 @@ impl App {
                     self.quit = true;
                     return;
                 }
-                if self.help {
-                    self.help_key(k.code);
+                if self.help.open {
+                    self.help.key(k.code);
                     return;
                 }
                 // A message answers the last key; the next key starts afresh (the log keeps
@@ -141,37 +161,15 @@ impl App {
                     Resolved::Unbound => self.dispatch(Input::Key(k)),
                 }
             }
-            Event::Mouse(m) if self.help => match m.kind {
-                MouseEventKind::ScrollUp => self.scroll_help(-1),
-                MouseEventKind::ScrollDown => self.scroll_help(1),
+            Event::Mouse(m) if self.help.open => match m.kind {
+                MouseEventKind::ScrollUp => self.help.scroll_by(-1),
+                MouseEventKind::ScrollDown => self.help.scroll_by(1),
                 _ => {}
             },
             Event::Mouse(m) => self.dispatch(Input::Mouse(m)),
-            Event::Paste(s) if !self.help => self.dispatch(Input::Paste(s)),
+            Event::Paste(s) if !self.help.open => self.dispatch(Input::Paste(s)),
             _ => {}
         }
-    }
-
-    /// Keys while the help is open: close it, or scroll it.
-    fn help_key(&mut self, code: KeyCode) {
-        let page = 10;
-        match code {
-            KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?') | KeyCode::Char('q') => {
-                self.help = false
-            }
-            KeyCode::Up | KeyCode::Char('k') => self.scroll_help(-1),
-            KeyCode::Down | KeyCode::Char('j') => self.scroll_help(1),
-            KeyCode::PageUp => self.scroll_help(-page),
-            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll_help(page),
-            KeyCode::Home | KeyCode::Char('g') => self.help_scroll = 0,
-            KeyCode::End | KeyCode::Char('G') => self.help_scroll = self.help_max.get(),
-            _ => {}
-        }
-    }
-
-    fn scroll_help(&mut self, delta: i32) {
-        let to = (self.help_scroll as i32 + delta).clamp(0, self.help_max.get() as i32);
-        self.help_scroll = to as u16;
     }
 
     fn dispatch(&mut self, input: Input) {
@@ -192,12 +190,7 @@ impl App {
 
     fn global(&mut self, action: Action) {
         match action {
-            Action::Help => {
-                self.help = true;
-                self.help_scroll = 0;
-                // Until the first draw says otherwise, let the keys scroll freely.
-                self.help_max.set(u16::MAX);
-            }
+            Action::Help => self.help.show(),
             Action::Back if self.stack.len() > 1 => self.apply(Outcome::Pop),
             Action::Quit => self.apply(Outcome::Pop),
             Action::Accounts => self.apply(Outcome::OpenAccounts),
@@ -211,14 +204,17 @@ impl App {
             Outcome::Push(s) => {
                 self.ctx.status = None;
                 self.stack.push(s);
+                if let Some(top) = self.stack.last_mut() {
+                    top.opened(&mut self.ctx);
+                }
             }
             Outcome::Pop if self.stack.len() > 1 => {
                 self.ctx.status = None;
-                self.stack.pop();
+                self.truncate(self.stack.len() - 1);
             }
             Outcome::Pop | Outcome::Quit => self.quit = true,
             Outcome::OpenAccounts => match self.find(ScreenKind::Accounts) {
-                Some(i) => self.stack.truncate(i + 1),
+                Some(i) => self.truncate(i + 1),
                 None => self
                     .stack
                     .push(Box::new(AccountsScreen::new(&mut self.ctx))),
@@ -236,7 +232,7 @@ impl App {
     /// account remembered for the next panel.
     fn submit_for(&mut self, code: String) {
         if let Some(i) = self.find(ScreenKind::Submit) {
-            self.stack.truncate(i + 1);
+            self.truncate(i + 1);
             let top = self.stack.last_mut().expect("just found");
             if top.preselect_account(&mut self.ctx, &code) {
                 return;
@@ -246,7 +242,7 @@ impl App {
             .find(ScreenKind::Meters)
             .or_else(|| self.find(ScreenKind::Products))
             .unwrap_or(0);
-        self.stack.truncate(back_to + 1);
+        self.truncate(back_to + 1);
         self.ctx
             .info(format!("choose a meter to submit usage for account {code}"));
         self.ctx.preselect_account = Some(code);
@@ -265,67 +261,19 @@ impl App {
     }
 
     pub fn on_msg(&mut self, msg: Msg) {
-        let ctx = &mut self.ctx;
-        match &msg {
-            Msg::Products(r) => {
-                ctx.products = match r {
-                    Ok(p) => Loadable::Loaded(p.clone()),
-                    Err(e) => {
-                        ctx.error(format!("cannot load products: {e}"));
-                        Loadable::Failed(e.clone())
-                    }
-                }
-            }
-            Msg::Meters(r) => {
-                ctx.meters = match r {
-                    Ok(m) => Loadable::Loaded(m.clone()),
-                    Err(e) => {
-                        ctx.error(format!("cannot load meters: {e}"));
-                        Loadable::Failed(e.clone())
-                    }
-                }
-            }
-            Msg::Accounts(r) => match r {
-                Ok(a) => ctx.accounts = Loadable::Loaded(a.clone()),
-                Err(e) => {
-                    ctx.error(format!("cannot load accounts: {e}"));
-                    if ctx.accounts.get().is_none() {
-                        ctx.accounts = Loadable::Failed(e.clone());
-                    }
-                }
-            },
-            Msg::Submitted { id, result } => {
-                if let Some(entry) = ctx.log.complete(*id, result.clone()) {
-                    log::save(ctx, &entry);
-                    let account = entry.request.get("account").and_then(|a| a.as_str());
-                    match result {
-                        Ok(_) => {
-                            ctx.info(format!(
-                                "submitted for {}: {}",
-                                account.unwrap_or(""),
-                                entry.outcome()
-                            ));
-                            let known = account.is_some_and(|a| ctx.account_codes().contains(&a));
-                            if !known {
-                                let _ = ctx.tx.send(Msg::AccountsChanged);
-                            }
-                        }
-                        Err(_) => ctx.error(format!("submission failed: {}", entry.outcome())),
-                    }
-                }
-            }
-            Msg::LogLoaded(r) => match r {
-                Ok(entries) => ctx.log.append_loaded(entries.clone()),
-                Err(e) => ctx.error(e.clone()),
-            },
-            Msg::LogWriteFailed(e) => ctx.error(e.clone()),
-            Msg::AccountsChanged => ctx.load_accounts(),
-            Msg::Status(s) => ctx.info(s.clone()),
-            Msg::AccountsFound(found) => ctx.remember_accounts(found),
-            Msg::AccountsScreen(_) => {}
-        }
+        self.ctx.apply(&msg);
         for s in self.stack.iter_mut() {
             s.on_msg(&mut self.ctx, &msg);
+        }
+        // After the screens: an open panel refreshes its own uid first, so only the drafts of
+        // closed panels still carry the accepted one.
+        if let Msg::Submitted { id, result: Ok(_) } = &msg {
+            let sent = self.ctx.log.get(*id).and_then(|e| e.request.get("uid"));
+            let sent = sent.and_then(|u| u.as_str()).unwrap_or("").to_string();
+            let uids = self.ctx.uids.clone();
+            if self.ctx.drafts.uid_accepted(&sent, || uids()) {
+                drafts::save(&self.ctx);
+            }
         }
     }
 
@@ -348,16 +296,14 @@ impl App {
         frame.render_widget(Paragraph::new(text).style(style), status);
         let tables: [&[KeyBinding]; 2] = [self.top().keys(), GLOBAL_KEYS];
         help::draw_bar(frame, bar, &tables, self.top().typing());
-        if self.help {
-            let max = help::draw_help(
+        if self.help.open {
+            self.help.draw(
                 frame,
                 body,
                 &self.top().title(),
                 &tables,
                 self.top().typing(),
-                self.help_scroll,
             );
-            self.help_max.set(max);
         }
     }
 

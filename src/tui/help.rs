@@ -2,11 +2,65 @@
 //! screen's, then the global one), so what the bar promises the help explains and the keys do.
 
 use super::keys::KeyBinding;
+use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
 use ratatui::Frame;
+use std::cell::Cell;
+
+/// The overlay's state: open or not, and how far it is scrolled.
+#[derive(Debug, Default)]
+pub struct HelpOverlay {
+    pub open: bool,
+    /// First row shown.
+    scroll: u16,
+    /// The largest useful `scroll` at the last draw (only drawing knows the size).
+    max: Cell<u16>,
+}
+
+impl HelpOverlay {
+    pub fn show(&mut self) {
+        self.open = true;
+        self.scroll = 0;
+        // Until the first draw says otherwise, let the keys scroll freely.
+        self.max.set(u16::MAX);
+    }
+
+    /// A key while the overlay is open: close it, or scroll it.
+    pub fn key(&mut self, code: KeyCode) {
+        match code {
+            KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?') | KeyCode::Char('q') => {
+                self.open = false
+            }
+            KeyCode::Up | KeyCode::Char('k') => self.scroll_by(-1),
+            KeyCode::Down | KeyCode::Char('j') => self.scroll_by(1),
+            KeyCode::PageUp => self.scroll_by(-10),
+            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll_by(10),
+            KeyCode::Home | KeyCode::Char('g') => self.scroll = 0,
+            KeyCode::End | KeyCode::Char('G') => self.scroll = self.max.get(),
+            _ => {}
+        }
+    }
+
+    pub fn scroll_by(&mut self, delta: i32) {
+        let to = (self.scroll as i32 + delta).clamp(0, self.max.get() as i32);
+        self.scroll = to as u16;
+    }
+
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        title: &str,
+        tables: &[&[KeyBinding]],
+        typing: bool,
+    ) {
+        let max = draw_help(frame, area, title, tables, typing, self.scroll);
+        self.max.set(max);
+    }
+}
 
 /// The help popup: every binding of every table, one per line, from row `scroll` on. While a
 /// text input has focus, the keys that would be typed instead are dimmed and say so. When the

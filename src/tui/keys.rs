@@ -33,6 +33,8 @@ pub enum Action {
     Refresh,
     /// Submit panel: set the timestamp to now.
     Now,
+    /// Submit panel: discard the draft and start a fresh form.
+    Reset,
     /// Accounts screen (issue 6): create/edit/delete/submit-usage-for actions live here too.
     New,
     Edit,

@@ -1,23 +1,38 @@
 //! The submission log: every measurement sent, when, and what the server answered, newest first.
 //! It is kept on disk as JSON lines (`submissions.log.jsonl` in the data dir) so it survives a
-//! restart; file work runs on blocking tasks so the UI never waits for the disk.
+//! restart; reading runs on a blocking task and writing on the [`super::disk`] thread, so the UI
+//! never waits for the disk.
+//!
+//! An entry is written twice: as `pending` when it is sent (so a submission is on record even if
+//! the console is closed or killed before the answer), then with the answer. Both lines carry the
+//! entry's `id`; a later line for the same id supersedes the earlier one. Lines that do not parse
+//! (a line torn by a crash) are skipped. An entry that never got its answer line is shown as
+//! "no answer recorded": whether m3ter took it is unknown, and `e` reloads it with the same uid
+//! (m3ter ignores a uid it already has, so sending it again is safe).
 
 use super::msg::{Msg, SubmitError};
 use super::state::Ctx;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::io::Write;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub const LOG_FILE: &str = "submissions.log.jsonl";
 
-/// One submission. On disk: `{"time":…,"request":{…},"answer":{"result":"accepted"}}` or
-/// `{"time":…,"request":{…},"error":{"status":400,"message":"…"}}`.
+/// One submission. On disk: `{"id":…,"time":…,"request":{…}}` when sent, then
+/// `{"id":…,"time":…,"request":{…},"answer":{"result":"accepted"}}` or
+/// `{…,"error":{"status":400,"message":"…"}}`. Lines of older versions have no `id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// In-memory handle matching a task's answer to its entry (not saved).
     #[serde(skip)]
     pub id: u64,
+    /// The entry's id on disk, shared by its `pending` and answered lines.
+    #[serde(default, rename = "id", skip_serializing_if = "String::is_empty")]
+    pub key: String,
+    /// Read back still pending: the console closed before the answer came (not saved).
+    #[serde(skip)]
+    pub interrupted: bool,
     /// When it was sent (RFC 3339).
     pub time: String,
     /// The measurement exactly as sent.
@@ -28,13 +43,20 @@ pub struct LogEntry {
     pub error: Option<SubmitError>,
 }
 
+/// What a log entry shows when its answer never reached the log.
+pub const NO_ANSWER: &str = "no answer recorded (the console closed while sending)";
+
 impl LogEntry {
+    /// Sent in this session and waiting for the answer.
     pub fn is_pending(&self) -> bool {
-        self.answer.is_none() && self.error.is_none()
+        self.answer.is_none() && self.error.is_none() && !self.interrupted
     }
 
-    /// `accepted`, `HTTP 400: …`, `pending…`
+    /// `accepted`, `HTTP 400: …`, `pending…`, or [`NO_ANSWER`]
     pub fn outcome(&self) -> String {
+        if self.interrupted {
+            return NO_ANSWER.into();
+        }
         if let Some(e) = &self.error {
             return match e.status {
                 Some(s) => format!("HTTP {s}: {}", e.message),
@@ -72,6 +94,8 @@ impl SubmissionLog {
             0,
             LogEntry {
                 id: self.next_id,
+                key: uuid::Uuid::new_v4().simple().to_string(),
+                interrupted: false,
                 time,
                 request,
                 answer: None,
@@ -92,9 +116,17 @@ impl SubmissionLog {
         Some(e.clone())
     }
 
-    /// Older entries read from disk go below the ones of this session.
+    pub fn get(&self, id: u64) -> Option<&LogEntry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// Older entries read from disk go below the ones of this session (which may already be in
+    /// the file: those are kept as they are in memory).
     pub fn append_loaded(&mut self, loaded: Vec<LogEntry>) {
         for mut e in loaded {
+            if !e.key.is_empty() && self.entries.iter().any(|x| x.key == e.key) {
+                continue;
+            }
             self.next_id += 1;
             e.id = self.next_id;
             self.entries.push(e);
@@ -132,48 +164,46 @@ pub fn load(ctx: &Ctx) {
     });
 }
 
-/// Appends one finished entry on a blocking task; only a failure comes back.
+/// Appends the entry as it is now (pending, or answered) on the writer thread; only a failure
+/// comes back.
 pub fn save(ctx: &Ctx, entry: &LogEntry) {
-    let Some(dir) = ctx.data_dir.clone() else {
+    let Some(dir) = ctx.data_dir.as_ref() else {
         return;
     };
     let Ok(mut line) = serde_json::to_string(entry) else {
         return;
     };
     line.push('\n');
-    let tx = ctx.tx.clone();
-    if let Ok(handle) = tokio::runtime::Handle::try_current() {
-        handle.spawn_blocking(move || {
-            if let Err(e) = append(&dir, &line) {
-                let _ = tx.send(Msg::LogWriteFailed(format!(
-                    "cannot save the submission log in {}: {e}",
-                    dir.display()
-                )));
-            }
-        });
-    }
+    ctx.disk.append(dir.join(LOG_FILE), line);
 }
 
-fn append(dir: &Path, line: &str) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(LOG_FILE))?;
-    f.write_all(line.as_bytes())
-}
-
-/// Newest first; lines that do not parse are skipped (a torn last line after a crash).
+/// Newest first, one entry per id (its latest line); lines that do not parse are skipped (a
+/// torn line after a crash). Entries still pending are marked [`LogEntry::interrupted`].
 pub fn read_file(path: &Path) -> Result<Vec<LogEntry>, String> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
-    let mut entries: Vec<LogEntry> = text
+    let mut entries: Vec<LogEntry> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for e in text
         .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
+        .filter_map(|l| serde_json::from_str::<LogEntry>(l).ok())
+    {
+        match at.get(&e.key) {
+            Some(&i) if !e.key.is_empty() => entries[i] = e,
+            _ => {
+                if !e.key.is_empty() {
+                    at.insert(e.key.clone(), entries.len());
+                }
+                entries.push(e);
+            }
+        }
+    }
+    for e in &mut entries {
+        e.interrupted = e.answer.is_none() && e.error.is_none();
+    }
     entries.reverse();
     Ok(entries)
 }
@@ -182,21 +212,40 @@ pub fn read_file(path: &Path) -> Result<Vec<LogEntry>, String> {
 mod tests {
     use super::*;
 
+    fn line(e: &LogEntry) -> String {
+        serde_json::to_string(e).unwrap() + "\n"
+    }
+
     #[test]
-    fn round_trips_through_the_file_newest_first() {
+    fn a_later_line_supersedes_and_a_lone_pending_line_is_interrupted() {
         let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOG_FILE);
         let mut log = SubmissionLog::default();
-        for n in 0..2 {
+        let mut text = String::from("{\"time\":\"t0\",\"request\":{},\"answer\":{}}\n");
+        for n in 1..=2 {
             let id = log.push_pending(format!("t{n}"), serde_json::json!({"uid": n}));
-            let e = log
-                .complete(id, Ok(serde_json::json!({"result":"accepted"})))
-                .unwrap();
-            append(dir.path(), &(serde_json::to_string(&e).unwrap() + "\n")).unwrap();
+            text += &line(log.get(id).unwrap());
+            if n == 1 {
+                let done = log.complete(id, Ok(serde_json::json!({"result":"accepted"})));
+                text += &line(&done.unwrap());
+            }
         }
-        append(dir.path(), "{torn").unwrap();
-        let back = read_file(&dir.path().join(LOG_FILE)).unwrap();
-        assert_eq!(back.len(), 2);
-        assert_eq!(back[0].time, "t1");
-        assert_eq!(back[0].outcome(), "accepted");
+        text += "{torn";
+        std::fs::write(&path, text).unwrap();
+        let back = read_file(&path).unwrap();
+        assert_eq!(
+            back.len(),
+            3,
+            "one entry per id, old lines without one kept"
+        );
+        assert_eq!(back[0].time, "t2");
+        assert_eq!(back[0].outcome(), NO_ANSWER);
+        assert!(back[0].interrupted && !back[0].is_pending());
+        assert_eq!(back[1].outcome(), "accepted");
+        assert_eq!(back[2].time, "t0");
+        // This session's own lines, already in the file, are not shown twice.
+        let before = log.entries.len();
+        log.append_loaded(back);
+        assert_eq!(log.entries.len(), before + 1);
     }
 }

@@ -25,6 +25,9 @@
 
 pub mod accounts;
 pub mod app;
+mod apply;
+pub mod disk;
+pub mod drafts;
 pub mod event_loop;
 pub mod help;
 pub mod keys;
@@ -51,6 +54,8 @@ pub async fn run(conn: Connection) -> anyhow::Result<()> {
     let mut app = app::App::new(ctx);
     app.start();
     let result = event_loop::run(&mut app, rx).await;
+    // Whatever is typed in open panels, and the log lines in flight, reach the disk first.
+    app.shutdown().await;
     tracing::info!("TUI stopped");
     // The embedded sandbox (if any) lives in `conn` until here.
     drop(conn);

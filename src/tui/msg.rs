@@ -17,8 +17,12 @@ pub enum Msg {
     },
     /// The saved log, read at start-up (newest first).
     LogLoaded(Result<Vec<LogEntry>, String>),
-    /// Writing the log file failed (shown in the status line; the in-memory log is intact).
-    LogWriteFailed(String),
+    /// Writing the log or the drafts failed (shown in the status line; memory is intact).
+    WriteFailed(String),
+    /// The drafts saved by earlier sessions, read at start-up.
+    DraftsLoaded(Result<Vec<crate::tui::drafts::SavedDraft>, String>),
+    /// Time to write the drafts, if nothing was typed since (the debounce generation).
+    SaveDrafts(u64),
     /// Accounts were created/changed elsewhere (a measurement auto-created one, or the Accounts
     /// screen saved one): reload the shared account list.
     AccountsChanged,

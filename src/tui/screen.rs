@@ -67,6 +67,11 @@ pub trait Screen {
     fn on_msg(&mut self, _ctx: &mut Ctx, _msg: &Msg) {}
     /// Reads only. Screens that need click targets keep the last areas in `Cell`s.
     fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect);
+    /// Just pushed on the stack (after the status line was cleared for it).
+    fn opened(&mut self, _ctx: &mut Ctx) {}
+    /// About to leave the stack (back, a jump down the stack, or quit): keep what must outlive
+    /// the screen in [`Ctx`].
+    fn closing(&mut self, _ctx: &mut Ctx) {}
     /// Choose this account, if the screen has an account field. Returns whether it did.
     fn preselect_account(&mut self, _ctx: &mut Ctx, _code: &str) -> bool {
         false

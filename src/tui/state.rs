@@ -2,6 +2,8 @@
 //! the status line, and the injected clock and uid source (fixed in tests so snapshots are
 //! stable).
 
+use super::disk::Disk;
+use super::drafts::Drafts;
 use super::log::SubmissionLog;
 use super::msg::Msg;
 use crate::m3ter::{Account, Client, ListQuery, Meter, Product, SearchQuery};
@@ -55,6 +57,12 @@ pub struct Ctx {
     pub meters: Loadable<Vec<Meter>>,
     pub accounts: Loadable<Vec<Account>>,
     pub log: SubmissionLog,
+    /// Submit panel drafts per (org, meter), kept when a panel closes.
+    pub drafts: Drafts,
+    /// Debounces the drafts file write (see [`super::drafts::save_later`]).
+    pub drafts_gen: Arc<AtomicU64>,
+    /// Writes files off the UI thread, in order.
+    pub disk: Disk,
     pub status: Option<Status>,
     /// An account chosen on the Accounts screen, waiting for the next Submit panel to open.
     pub preselect_account: Option<String>,
@@ -71,6 +79,7 @@ impl Ctx {
         Self {
             client,
             label,
+            disk: Disk::start(tx.clone()),
             tx,
             clock: Arc::new(Utc::now),
             uids: Arc::new(|| uuid::Uuid::new_v4().to_string()),
@@ -79,6 +88,8 @@ impl Ctx {
             meters: Loadable::Loading,
             accounts: Loadable::Loading,
             log: SubmissionLog::default(),
+            drafts: Drafts::default(),
+            drafts_gen: Arc::default(),
             status: None,
             preselect_account: None,
             clipboard: Vec::new(),

@@ -89,6 +89,15 @@ pub fn accounts() -> Vec<Account> {
 
 /// An app with products, meters and accounts loaded, a fixed clock and uids `uid-1`, `uid-2`…
 pub fn app() -> App {
+    app_at(None, "uid").0
+}
+
+/// Like [`app`], saving to `data_dir` (log, drafts), with uids `{uids}-1`, `{uids}-2`… and the
+/// receiving end of the task channel (for [`pump_until`]).
+pub fn app_at(
+    data_dir: Option<&std::path::Path>,
+    uids: &'static str,
+) -> (App, tokio::sync::mpsc::UnboundedReceiver<Msg>) {
     let creds = Credentials {
         org_id: "org-1".into(),
         api_key: "k".into(),
@@ -96,16 +105,33 @@ pub fn app() -> App {
         token: None,
     };
     let client = Client::new(ClientConfig::new(creds, Some("http://127.0.0.1:9"))).unwrap();
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let mut ctx = Ctx::new(client, "sandbox (test) · org org-1".into(), tx);
+    ctx.data_dir = data_dir.map(|d| d.to_path_buf());
     ctx.clock = Arc::new(|| chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap());
     let n = Arc::new(AtomicU32::new(0));
-    ctx.uids = Arc::new(move || format!("uid-{}", n.fetch_add(1, Ordering::SeqCst) + 1));
+    ctx.uids = Arc::new(move || format!("{uids}-{}", n.fetch_add(1, Ordering::SeqCst) + 1));
     let mut app = App::new(ctx);
     app.on_msg(Msg::Products(Ok(products())));
     app.on_msg(Msg::Meters(Ok(meters())));
     app.on_msg(Msg::Accounts(Ok(accounts())));
-    app
+    (app, rx)
+}
+
+/// Applies messages from tasks until `ok` holds (at most 10 s). Needs a tokio runtime.
+pub async fn pump_until(
+    app: &mut App,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
+    what: &str,
+    ok: impl Fn(&App) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !ok(app) {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(m)) => app.on_msg(m),
+            _ => panic!("timed out waiting for {what}"),
+        }
+    }
 }
 
 pub fn key(app: &mut App, code: KeyCode) {

@@ -31,7 +31,8 @@ impl SubmitScreen {
     }
 
     /// `e` on a log entry: into the Advanced editor (a new uid if it was accepted, the same uid
-    /// if it failed, so a retry stays safe).
+    /// if it failed or its answer was never recorded, so a retry stays safe: m3ter ignores a uid
+    /// it already has).
     fn edit_entry(&mut self, ctx: &mut Ctx) {
         let Some(entry) = ctx.log.selected_entry() else {
             return;
@@ -42,10 +43,17 @@ impl SubmitScreen {
                 o.insert("uid".into(), Value::String(ctx.new_uid()));
             }
         }
+        let note = if entry.interrupted {
+            let uid = v.get("uid").and_then(Value::as_str).unwrap_or("");
+            format!("loaded with the same uid {uid}: m3ter ignores a uid it already has, so sending it again is safe")
+        } else {
+            "loaded into the Advanced editor".to_string()
+        };
         self.advanced.set_text(&draft::pretty(&v), &self.meters);
         self.mode = Mode::Advanced;
         self.focus = Focus::Form;
-        ctx.info("loaded into the Advanced editor");
+        self.dirty = true;
+        ctx.info(note);
     }
 
     fn copy_curl(&self, ctx: &mut Ctx) {

@@ -113,10 +113,13 @@ impl AdvancedEditor {
         self.textarea.set_cursor_style(style);
     }
 
-    pub fn key(&mut self, k: KeyEvent, meters: &[Meter]) {
-        if self.textarea.input(k) {
+    /// Returns whether the text changed.
+    pub fn key(&mut self, k: KeyEvent, meters: &[Meter]) -> bool {
+        let changed = self.textarea.input(k);
+        if changed {
             self.check(meters);
         }
+        changed
     }
 
     /// A left click puts the cursor on the clicked character (past the end of a line: its end;

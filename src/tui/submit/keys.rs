@@ -42,6 +42,14 @@ const NOW: KeyBinding = KeyBinding::new(
     "Set the timestamp (ts) to now (it is kept after a submission)",
 )
 .text();
+/// Ctrl+R takes precedence over the JSON editor's redo (undo, Ctrl+U, still works).
+const RESET: KeyBinding = KeyBinding::new(
+    &[Key::ctrl('r'), Key::f(8)],
+    Action::Reset,
+    "reset",
+    "Discard this meter's draft and start a fresh form (press twice)",
+)
+.text();
 const NEXT: KeyBinding = KeyBinding::new(
     &[Key::plain(KeyCode::Tab)],
     Action::FocusNext,
@@ -86,9 +94,11 @@ pub const SIMPLE: &[KeyBinding] = &[
     .text(),
     NOW,
     EDITOR,
+    RESET.bar(),
 ];
 
-pub const ADVANCED: &[KeyBinding] = &[SUBMIT, TO_SIMPLE, EDITOR.bar(), NEXT, PREV];
+/// The bar is full at 80 columns here: reset is in the help (and named when a draft is restored).
+pub const ADVANCED: &[KeyBinding] = &[SUBMIT, TO_SIMPLE, EDITOR.bar(), NEXT, PREV, RESET];
 
 /// In the log pane these work too, but the bar keeps to the log's own keys.
 const SUBMIT_QUIET: KeyBinding = KeyBinding::new(
@@ -137,4 +147,5 @@ pub const LOG: &[KeyBinding] = &[
     SUBMIT_QUIET,
     MODE_QUIET,
     EDITOR,
+    RESET,
 ];

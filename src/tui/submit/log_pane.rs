@@ -28,6 +28,8 @@ fn wrap(s: &str, w: usize) -> Vec<String> {
 fn entry_lines(e: &LogEntry, selected: bool, width: usize, ticks: u64) -> Vec<Line<'static>> {
     let (mark, color) = if e.is_pending() {
         (SPINNER[(ticks % 4) as usize], Color::Yellow)
+    } else if e.interrupted {
+        ("⚠", Color::Yellow)
     } else if e.accepted() {
         ("✓", Color::Green)
     } else {
@@ -38,15 +40,24 @@ fn entry_lines(e: &LogEntry, selected: bool, width: usize, ticks: u64) -> Vec<Li
     } else {
         Style::default()
     };
+    // "no answer recorded (why)" is too long for the head: the reason goes on its own line.
+    let outcome = e.outcome();
+    let (outcome, why) = match outcome.split_once(" (") {
+        Some((o, why)) if e.interrupted => (o.to_string(), Some(format!("({why}"))),
+        _ => (outcome, None),
+    };
     let mut out = vec![Line::from(vec![
         Span::styled(if selected { "▶ " } else { "  " }, head_style),
         Span::styled(short_time(&e.time), head_style),
         Span::raw(" "),
-        Span::styled(
-            format!("{mark} {}", e.outcome()),
-            Style::default().fg(color),
-        ),
+        Span::styled(format!("{mark} {outcome}"), Style::default().fg(color)),
     ])];
+    if let Some(why) = why {
+        out.push(Line::from(Span::styled(
+            format!("    {why}"),
+            Style::default().fg(color),
+        )));
+    }
     let json = serde_json::to_string(&e.request).unwrap_or_default();
     let body_lines = if selected { usize::MAX } else { 2 };
     let wrapped = wrap(&json, width.saturating_sub(4));

@@ -4,18 +4,22 @@
 mod actions;
 pub mod advanced;
 pub mod draft;
+mod keep;
 pub mod keys;
 pub mod log_pane;
+mod sending;
 pub mod simple;
+
+pub use self::sending::send;
 
 use self::advanced::{AdvancedEditor, Diagnostic};
 use self::draft::Draft;
 use self::simple::SimpleForm;
 use super::keys::{Action, KeyBinding};
-use super::msg::{Msg, SubmitError};
+use super::msg::Msg;
 use super::screen::{Input, Outcome, Screen, ScreenKind};
 use super::state::Ctx;
-use crate::m3ter::{Measurement, Meter};
+use crate::m3ter::Meter;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -50,13 +54,34 @@ pub struct SubmitScreen {
     log_area: Cell<Rect>,
     /// Which log entry each screen row of the log pane showed at the last draw.
     log_rows: RefCell<Vec<(u16, usize)>>,
+    /// Something was typed (or a draft restored): the panel's draft is worth keeping.
+    dirty: bool,
+    /// The panel opened with a saved draft.
+    restored: bool,
+    /// Ctrl+R/F8 was pressed once: the next press discards the draft.
+    confirm_discard: bool,
 }
 
 impl SubmitScreen {
+    /// The panel for `meter`: the draft kept for it if there is one, else a fresh form.
     pub fn new(ctx: &mut Ctx, meter: Meter) -> Self {
+        let preselect = ctx.preselect_account.take();
+        let code = meter.code.clone().unwrap_or_default();
+        let saved = ctx.drafts.get(ctx.org_id(), &code).cloned();
+        let mut s = Self::fresh(ctx, meter, preselect.clone().unwrap_or_default());
+        if let Some(d) = saved {
+            s.restore(&d);
+            if let Some(code) = preselect {
+                s.preselect_account(ctx, &code);
+            }
+        }
+        s
+    }
+
+    fn fresh(ctx: &mut Ctx, meter: Meter, account: String) -> Self {
         let draft = Draft {
             uid: ctx.new_uid(),
-            account: ctx.preselect_account.take().unwrap_or_default(),
+            account,
             ts: ctx.now(),
             values: vec![String::new(); meter.data_fields.len()],
         };
@@ -78,6 +103,9 @@ impl SubmitScreen {
             form_area: Cell::new(Rect::default()),
             log_area: Cell::new(Rect::default()),
             log_rows: RefCell::new(Vec::new()),
+            dirty: false,
+            restored: false,
+            confirm_discard: false,
         }
     }
 
@@ -114,71 +142,6 @@ impl SubmitScreen {
         ctx.status = None;
         true
     }
-
-    fn submit(&mut self, ctx: &mut Ctx) {
-        if self.pending.is_some() {
-            ctx.error("still sending the last measurement…");
-            return;
-        }
-        let m = match self.mode {
-            Mode::Simple => {
-                let d = self.simple.draft();
-                let codes = ctx.account_codes();
-                let known = (!codes.is_empty()).then_some(codes.as_slice());
-                let errors = draft::row_errors(&self.meter, &d, known);
-                if let Some((row, e)) = errors
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, e)| e.as_ref().map(|e| (i, e.clone())))
-                {
-                    self.simple.focus = row;
-                    self.simple.tried = true;
-                    self.focus = Focus::Form;
-                    ctx.error(format!("not sent: {e}"));
-                    return;
-                }
-                let v = draft::to_value(&self.meter, &d, false);
-                match draft::check(&v, &self.meters) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        ctx.error(format!("not sent: {e}"));
-                        return;
-                    }
-                }
-            }
-            Mode::Advanced => match &self.advanced.diagnostic {
-                Diagnostic::Valid(m) => (**m).clone(),
-                other => {
-                    ctx.error(format!("not sent: {}", other.text()));
-                    return;
-                }
-            },
-        };
-        self.send(ctx, m);
-    }
-
-    fn send(&mut self, ctx: &mut Ctx, m: Measurement) {
-        let uid = m.uid.clone().unwrap_or_default();
-        let id = send(ctx, m);
-        self.pending = Some((id, uid));
-        ctx.info("sending…");
-    }
-}
-
-/// Logs the measurement as pending and submits it on a task; returns the log id.
-pub fn send(ctx: &mut Ctx, m: Measurement) -> u64 {
-    let value = serde_json::to_value(&m).unwrap_or(Value::Null);
-    let id = ctx.log.push_pending(ctx.now(), value);
-    let client = ctx.client.clone();
-    ctx.spawn(async move {
-        let result = client
-            .submit(std::slice::from_ref(&m))
-            .await
-            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
-            .map_err(SubmitError::from);
-        Msg::Submitted { id, result }
-    });
-    id
 }
 
 fn known_meters(ctx: &Ctx, meter: &Meter) -> Vec<Meter> {
@@ -187,6 +150,79 @@ fn known_meters(ctx: &Ctx, meter: &Meter) -> Vec<Meter> {
         v.push(meter.clone());
     }
     v
+}
+
+impl SubmitScreen {
+    /// One input, resolved; `confirming` says the previous key was a first Ctrl+R/F8.
+    fn handle(&mut self, ctx: &mut Ctx, input: Input, confirming: bool) -> Outcome {
+        match input {
+            Input::Action(Action::Submit) => self.submit(ctx),
+
+            Input::Action(Action::ToggleMode) => {
+                self.toggle(ctx);
+            }
+            Input::Action(Action::OpenEditor) => {
+                if self.mode == Mode::Advanced || self.toggle(ctx) {
+                    return Outcome::EditExternally(self.advanced.text());
+                }
+            }
+            Input::Action(Action::Now) => {
+                self.set_now(ctx);
+                self.dirty = true;
+            }
+            Input::Action(Action::Reset) => self.discard(ctx, confirming),
+            Input::Action(Action::FocusNext) => self.focus_step(true),
+            Input::Action(Action::FocusPrev) => self.focus_step(false),
+            Input::Edited(text) => {
+                self.dirty = true;
+                self.advanced.set_text(&text, &self.meters);
+                self.mode = Mode::Advanced;
+                self.focus = Focus::Form;
+                ctx.info("back from the editor");
+            }
+            Input::Mouse(m) => return self.mouse(ctx, m),
+            Input::Action(a) if self.focus == Focus::Log => {
+                if !self.log_action(ctx, a) {
+                    return Outcome::Ignored;
+                }
+            }
+            Input::Action(a) if self.mode == Mode::Simple => {
+                let codes = ctx.account_codes();
+                match a {
+                    Action::Up => self.simple.up_down(-1, &codes),
+                    Action::Down => self.simple.up_down(1, &codes),
+                    Action::Choose => {
+                        self.simple.enter(&codes);
+                        self.dirty = true;
+                    }
+                    _ => return Outcome::Ignored,
+                }
+            }
+            Input::Key(k) if self.focus == Focus::Form => match self.mode {
+                Mode::Simple => {
+                    if !self.simple.key(&k) {
+                        return Outcome::Ignored;
+                    }
+                    self.dirty = true;
+                    if self.simple.focus == simple::ACCOUNT {
+                        // Only the newest accounts are preloaded: ask the server for the rest.
+                        ctx.search_accounts(self.simple.draft().account.as_str());
+                    }
+                }
+                Mode::Advanced => self.dirty |= self.advanced.key(k, &self.meters),
+            },
+            Input::Paste(s) if self.focus == Focus::Form => {
+                self.dirty = true;
+                match self.mode {
+                    Mode::Simple => self.simple.paste(&s),
+                    Mode::Advanced => self.advanced.paste(&s, &self.meters),
+                }
+            }
+            _ => return Outcome::Ignored,
+        }
+        self.advanced.set_focused(self.focus == Focus::Form);
+        Outcome::Consumed
+    }
 }
 
 impl Screen for SubmitScreen {
@@ -211,60 +247,20 @@ impl Screen for SubmitScreen {
     }
 
     fn update(&mut self, ctx: &mut Ctx, input: Input) -> Outcome {
-        match input {
-            Input::Action(Action::Submit) => self.submit(ctx),
-            Input::Action(Action::ToggleMode) => {
-                self.toggle(ctx);
-            }
-            Input::Action(Action::OpenEditor) => {
-                if self.mode == Mode::Advanced || self.toggle(ctx) {
-                    return Outcome::EditExternally(self.advanced.text());
-                }
-            }
-            Input::Action(Action::Now) => self.set_now(ctx),
-            Input::Action(Action::FocusNext) => self.focus_step(true),
-            Input::Action(Action::FocusPrev) => self.focus_step(false),
-            Input::Edited(text) => {
-                self.advanced.set_text(&text, &self.meters);
-                self.mode = Mode::Advanced;
-                self.focus = Focus::Form;
-                ctx.info("back from the editor");
-            }
-            Input::Mouse(m) => return self.mouse(ctx, m),
-            Input::Action(a) if self.focus == Focus::Log => {
-                if !self.log_action(ctx, a) {
-                    return Outcome::Ignored;
-                }
-            }
-            Input::Action(a) if self.mode == Mode::Simple => {
-                let codes = ctx.account_codes();
-                match a {
-                    Action::Up => self.simple.up_down(-1, &codes),
-                    Action::Down => self.simple.up_down(1, &codes),
-                    Action::Choose => self.simple.enter(&codes),
-                    _ => return Outcome::Ignored,
-                }
-            }
-            Input::Key(k) if self.focus == Focus::Form => match self.mode {
-                Mode::Simple => {
-                    if !self.simple.key(&k) {
-                        return Outcome::Ignored;
-                    }
-                    if self.simple.focus == simple::ACCOUNT {
-                        // Only the newest accounts are preloaded: ask the server for the rest.
-                        ctx.search_accounts(self.simple.draft().account.as_str());
-                    }
-                }
-                Mode::Advanced => self.advanced.key(k, &self.meters),
-            },
-            Input::Paste(s) if self.focus == Focus::Form => match self.mode {
-                Mode::Simple => self.simple.paste(&s),
-                Mode::Advanced => self.advanced.paste(&s, &self.meters),
-            },
-            _ => return Outcome::Ignored,
+        let confirming = std::mem::take(&mut self.confirm_discard);
+        let outcome = self.handle(ctx, input, confirming);
+        if matches!(outcome, Outcome::Consumed) {
+            self.keep(ctx);
         }
-        self.advanced.set_focused(self.focus == Focus::Form);
-        Outcome::Consumed
+        outcome
+    }
+
+    fn opened(&mut self, ctx: &mut Ctx) {
+        self.restored_notice(ctx);
+    }
+
+    fn closing(&mut self, ctx: &mut Ctx) {
+        self.keep_now(ctx);
     }
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: &Msg) {
@@ -279,6 +275,15 @@ impl Screen for SubmitScreen {
                 self.pending = None;
                 if result.is_ok() {
                     self.refresh_uid(ctx, &sent_uid);
+                    self.keep(ctx);
+                }
+            }
+            // Read at start-up; a panel opened before that, still untouched, takes its draft.
+            Msg::DraftsLoaded(Ok(_)) if !self.dirty => {
+                let code = self.meter.code.clone().unwrap_or_default();
+                if let Some(d) = ctx.drafts.get(ctx.org_id(), &code).cloned() {
+                    self.restore(&d);
+                    self.restored_notice(ctx);
                 }
             }
             Msg::Meters(Ok(_)) => {
@@ -290,6 +295,7 @@ impl Screen for SubmitScreen {
     }
 
     fn preselect_account(&mut self, _ctx: &mut Ctx, code: &str) -> bool {
+        self.dirty = true;
         self.simple.inputs[simple::ACCOUNT].set(code);
         if let Some(mut v) = self.advanced.value() {
             if let Some(o) = v.as_object_mut() {
