@@ -53,9 +53,9 @@ pub enum Command {
     /// Meters and their data fields.
     #[command(subcommand)]
     Meters(catalog::MetersCommand),
-    /// Customer accounts.
+    /// Customer accounts (boxed: its flags make it the largest variant by far).
     #[command(subcommand)]
-    Accounts(accounts::AccountsCommand),
+    Accounts(Box<accounts::AccountsCommand>),
     /// Submit usage measurements: one from flags or JSON, or a whole file in batches.
     Submit(submit::SubmitArgs),
     /// Credential profiles in the config file.
@@ -115,7 +115,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Products(c) => catalog::products(&conn, c, fmt).await,
         Command::Meters(c) => catalog::meters(&conn, c, fmt).await,
-        Command::Accounts(c) => accounts::run(&conn, c, fmt).await,
+        Command::Accounts(c) => accounts::run(&conn, *c, fmt).await,
         Command::Submit(args) => submit::run(&conn, args, fmt).await,
         Command::Config(_) | Command::Completions { .. } | Command::Sandbox(_) => Ok(()),
     }

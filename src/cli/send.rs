@@ -61,7 +61,7 @@ pub async fn send(
     let terminal = std::io::stderr().is_terminal();
     let bar = progress(to_send as u64, terminal && !quiet);
     let started = Instant::now();
-    let mut lines = (!terminal && !quiet && pending.len() > 1).then(|| Lines {
+    let mut lines = (!terminal && !quiet && pending.len() > 1).then_some(Lines {
         total: to_send,
         batches: pending.len(),
         shown: 0,

@@ -37,7 +37,7 @@ pub fn newest_unfinished(org: &str) -> anyhow::Result<PathBuf> {
         })
         .filter_map(|p| {
             let j = Journal::open(&p).ok()?;
-            (j.header.org == org && !j.pending().is_empty()).then(|| (j.header.created, p))
+            (j.header.org == org && !j.pending().is_empty()).then_some((j.header.created, p))
         })
         .collect();
     found.sort();
