@@ -78,7 +78,7 @@ fn ctrl_r_twice_discards_the_draft_and_another_key_keeps_it() {
     typ(&mut a, "ACME\n\t\t4");
     assert!(screen(&a).contains("Ctrl+R/F8 reset"), "in the bar");
     ctrl(&mut a, 'r');
-    assert!(screen(&a).contains("Ctrl+R/F8 again discards this draft"));
+    assert!(screen(&a).contains("Ctrl+R/F8 again to discard this draft"));
     key(&mut a, KeyCode::Left);
     ctrl(&mut a, 'r');
     let s = screen(&a);
@@ -189,7 +189,7 @@ async fn an_unanswered_entry_warns_after_a_restart_and_e_keeps_its_uid() {
     typ(&mut a, "e");
     let s = screen(&a);
     assert!(s.contains(r#""uid": "sent-uid-7""#), "the same uid: {s}");
-    assert!(s.contains("sending it again is safe"), "{s}");
+    assert!(s.contains("same uid loaded: resending is safe"), "{s}");
     key(&mut a, KeyCode::BackTab);
     typ(&mut a, "r");
     let resent = &a.ctx.log.entries[0].request["uid"];

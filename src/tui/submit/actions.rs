@@ -44,10 +44,9 @@ impl SubmitScreen {
             }
         }
         let note = if entry.interrupted {
-            let uid = v.get("uid").and_then(Value::as_str).unwrap_or("");
-            format!("loaded with the same uid {uid}: m3ter ignores a uid it already has, so sending it again is safe")
+            "same uid loaded: resending is safe (m3ter ignores a uid it already has)"
         } else {
-            "loaded into the Advanced editor".to_string()
+            "loaded into the Advanced editor"
         };
         self.advanced.set_text(&draft::pretty(&v), &self.meters);
         self.mode = Mode::Advanced;

@@ -57,9 +57,14 @@ impl SubmitScreen {
     /// The restored-draft notice, naming the key that discards it.
     pub(super) fn restored_notice(&self, ctx: &mut Ctx) {
         if self.restored {
+            // Short enough for 80 columns: a UUID is cut to its first 8 characters.
+            let uid = &self.simple.uid;
+            let short = match uid.char_indices().nth(8) {
+                Some((i, _)) if uid.len() > 12 => format!("{}…", &uid[..i]),
+                _ => uid.clone(),
+            };
             ctx.info(format!(
-                "draft restored (uid {}) · Ctrl+R/F8 discards it",
-                self.simple.uid
+                "draft restored (uid {short}) · Ctrl+R/F8 discards it"
             ));
         }
     }
@@ -89,7 +94,7 @@ impl SubmitScreen {
     pub(super) fn discard(&mut self, ctx: &mut Ctx, confirmed: bool) {
         if self.dirty && !confirmed {
             self.confirm_discard = true;
-            ctx.info("Ctrl+R/F8 again discards this draft (all values and its uid); any other key keeps it");
+            ctx.info("press Ctrl+R/F8 again to discard this draft (values and uid)");
             return;
         }
         let fresh = draft::Draft {
