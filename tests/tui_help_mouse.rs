@@ -108,3 +108,31 @@ fn the_products_bar_names_the_accounts_key() {
     let bar = s.lines().last().unwrap();
     assert!(bar.contains("A/F9 accounts"), "{bar}");
 }
+
+#[test]
+fn a_click_in_a_scrolled_editor_lands_on_the_line_shown() {
+    let mut a = app();
+    open_submit(&mut a);
+    ctrl(&mut a, 't');
+    // At 80×24 the editor shows 9 lines: going to line 14 scrolls it.
+    for _ in 0..13 {
+        key(&mut a, KeyCode::Down);
+    }
+    let s = render(&a, 80, 24);
+    assert!(
+        !s.contains(r#""uid": "uid-1""#),
+        "scrolled past line 2: {s}"
+    );
+    let (row, _) = s
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(r#""storage_cost": 0"#))
+        .expect("the cost line is shown");
+    a.on_event(mouse(
+        MouseEventKind::Down(MouseButton::Left),
+        70,
+        row as u16,
+    ));
+    typ(&mut a, "1");
+    assert!(render(&a, 80, 24).contains(r#""storage_cost": 01"#));
+}

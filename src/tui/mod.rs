@@ -18,6 +18,13 @@
 //! 3. Open it by returning `Outcome::Push(Box::new(MyScreen::new(ctx)))` from another screen, or
 //!    add a global key in [`app::GLOBAL_KEYS`] handled in `App::global`.
 //!
+//! # Nothing typed or sent is lost
+//! A Submit panel's draft is kept per (org, meter) in [`state::Ctx::drafts`] as it is typed and
+//! written to `drafts.json` ([`drafts`]); a submission is logged as pending before it is sent and
+//! again with its answer ([`log`]). Files are written on one thread, in order ([`disk`]), and
+//! [`app::App::shutdown`] waits for them on quit. Screens get [`screen::Screen::closing`] when
+//! they leave the stack, so a panel closed any way keeps its draft.
+//!
 //! Accounts (issue 6): [`accounts::AccountsScreen`] is opened by `A`/F9
 //! ([`screen::Outcome::OpenAccounts`]); after changing accounts send [`msg::Msg::AccountsChanged`]
 //! (`ctx.tx.send(..)`) so [`state::Ctx::accounts`] (the Submit picker's list) reloads; return
