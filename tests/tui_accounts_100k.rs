@@ -2,12 +2,12 @@
 //! server, pages as it scrolls, and `G` shows the last account — without loading them all.
 //! Timings are printed (`cargo test --test tui_accounts_100k -- --nocapture`).
 
-mod tui_accounts_pty;
+mod pty;
 
 use futures::StreamExt;
 use m3ter_console::m3ter::{Account, AccountRequest, Measurement};
+use pty::*;
 use std::time::{Duration, Instant};
-use tui_accounts_pty::*;
 
 const N: usize = 100_000;
 const BATCH: usize = 1000;

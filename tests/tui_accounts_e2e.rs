@@ -1,10 +1,10 @@
 //! The Accounts screen end to end: the real binary in a pseudo-terminal against a sandbox
 //! started here; what the TUI did is checked over HTTP with the client.
 
-mod tui_accounts_pty;
+mod pty;
 
 use m3ter_console::m3ter::Account;
-use tui_accounts_pty::*;
+use pty::*;
 
 /// The screen line holding `text`.
 fn line_with<'a>(screen: &'a str, text: &str) -> &'a str {

@@ -1,6 +1,6 @@
-//! The pseudo-terminal harness of the Accounts end-to-end tests, adapted from `tui_e2e.rs`: the
-//! real binary in a pty (portable-pty), read back with vt100, against a sandbox started in the
-//! test on a temp database. Waits poll the screen with a timeout; no fixed sleeps.
+//! The pseudo-terminal harness shared by the end-to-end tests: the real binary in a pty
+//! (portable-pty), read back with vt100, against a sandbox started in the test on a temp
+//! database. Waits poll the screen with a timeout; no fixed sleeps.
 #![allow(dead_code)]
 
 use m3ter_console::m3ter::{Client, ClientConfig, Credentials};
