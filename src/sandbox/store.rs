@@ -156,13 +156,26 @@ impl Store {
     }
 }
 
-pub fn get(conn: &Connection, kind: Kind, org: &str, id: &str) -> rusqlite::Result<Option<String>> {
+/// One column of the entity with `key_col = value` (`key_col` and `select` are fixed names from
+/// the callers below, never user input).
+fn lookup(
+    conn: &Connection,
+    select: &str,
+    key_col: &str,
+    kind: Kind,
+    org: &str,
+    value: &str,
+) -> rusqlite::Result<Option<String>> {
     conn.query_row(
-        "SELECT body FROM entities WHERE kind = ?1 AND org = ?2 AND id = ?3",
-        params![kind.as_str(), org, id],
+        &format!("SELECT {select} FROM entities WHERE kind = ?1 AND org = ?2 AND {key_col} = ?3"),
+        params![kind.as_str(), org, value],
         |r| r.get(0),
     )
     .optional()
+}
+
+pub fn get(conn: &Connection, kind: Kind, org: &str, id: &str) -> rusqlite::Result<Option<String>> {
+    lookup(conn, "body", "id", kind, org, id)
 }
 
 pub fn get_by_code(
@@ -171,12 +184,7 @@ pub fn get_by_code(
     org: &str,
     code: &str,
 ) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT body FROM entities WHERE kind = ?1 AND org = ?2 AND code = ?3",
-        params![kind.as_str(), org, code],
-        |r| r.get(0),
-    )
-    .optional()
+    lookup(conn, "body", "code", kind, org, code)
 }
 
 /// The id of the entity holding `code`, if any.
@@ -186,12 +194,7 @@ pub fn id_for_code(
     org: &str,
     code: &str,
 ) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT id FROM entities WHERE kind = ?1 AND org = ?2 AND code = ?3",
-        params![kind.as_str(), org, code],
-        |r| r.get(0),
-    )
-    .optional()
+    lookup(conn, "id", "code", kind, org, code)
 }
 
 pub fn insert(

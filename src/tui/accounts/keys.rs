@@ -2,6 +2,7 @@
 //! the help overlay. Every Ctrl key has a function-key twin.
 
 use crate::tui::keys::{Action, Key, KeyBinding, LIST_KEYS, REFRESH};
+use crate::tui::widgets::list::FILTER_KEYS;
 use ratatui::crossterm::event::KeyCode;
 
 const ENTER_DETAIL: KeyBinding = KeyBinding::new(
@@ -68,24 +69,11 @@ pub const LIST: [KeyBinding; 15] = [
     REFRESH,
 ];
 
-/// While the filter is typed.
+/// While the filter is typed: the lists' filter keys, plus moving while typing (the server
+/// answers as you type, so the selection can follow).
 pub const FILTERING: [KeyBinding; 4] = [
-    KeyBinding::new(
-        &[Key::plain(KeyCode::Enter)],
-        Action::Choose,
-        "keep filter",
-        "Stop typing, keep the filter",
-    )
-    .bar()
-    .text(),
-    KeyBinding::new(
-        &[Key::plain(KeyCode::Esc)],
-        Action::Back,
-        "clear filter",
-        "Clear the filter",
-    )
-    .bar()
-    .text(),
+    FILTER_KEYS[0],
+    FILTER_KEYS[1],
     KeyBinding::new(&[Key::plain(KeyCode::Up)], Action::Up, "up", "Move up").text(),
     KeyBinding::new(
         &[Key::plain(KeyCode::Down)],
