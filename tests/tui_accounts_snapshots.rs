@@ -103,7 +103,7 @@ fn detail_shows_every_field_and_unset_ones() {
     let mut a = accounts_app();
     typ(&mut a, "j");
     key(&mut a, KeyCode::Enter);
-    a.on_msg(Msg::AccountsScreen(AcctMsg::ParentCode {
+    a.on_msg(Msg::acct(AcctMsg::ParentCode {
         id: "a-1".into(),
         code: "GLOBEX".into(),
     }));
@@ -170,7 +170,7 @@ fn conflict_app() -> App {
         render(&a, 140, 40).contains("saving…"),
         "the form is valid and sent"
     );
-    a.on_msg(Msg::AccountsScreen(AcctMsg::Saved(Err(SaveError {
+    a.on_msg(Msg::acct(AcctMsg::Saved(Err(SaveError {
         conflict: true,
         field: None,
         message: "version: 4 is stale".into(),
@@ -178,7 +178,7 @@ fn conflict_app() -> App {
     let mut server = fixed_accounts()[1].clone();
     server.version = Some(5);
     server.purchase_order_number = Some("PO-88".into());
-    a.on_msg(Msg::AccountsScreen(AcctMsg::Current(Ok(server))));
+    a.on_msg(Msg::acct(AcctMsg::Current(Ok(server))));
     a
 }
 
@@ -241,7 +241,7 @@ fn conflict_overwrite_resends_the_typed_values() {
         "{s}"
     );
     // A second refusal lands in the conflict view again; Esc returns to the typed form.
-    a.on_msg(Msg::AccountsScreen(AcctMsg::Saved(Err(SaveError {
+    a.on_msg(Msg::acct(AcctMsg::Saved(Err(SaveError {
         conflict: false,
         field: Some("name".into()),
         message: "name is taken".into(),
@@ -261,12 +261,12 @@ fn the_parent_is_picked_from_server_suggestions_by_code() {
     let s = render(&a, 140, 40);
     assert!(s.contains("pick an account from the suggestions"), "{s}");
     // One search per keystroke is asked for; only the last (generation 3) counts.
-    a.on_msg(Msg::AccountsScreen(AcctMsg::ParentHits {
+    a.on_msg(Msg::acct(AcctMsg::ParentHits {
         gen: 2,
         hits: vec![("a-9".into(), "GLOBAL-OLD".into())],
     }));
     assert!(!render(&a, 140, 40).contains("GLOBAL-OLD"));
-    a.on_msg(Msg::AccountsScreen(AcctMsg::ParentHits {
+    a.on_msg(Msg::acct(AcctMsg::ParentHits {
         gen: 3,
         hits: vec![("a-1".into(), "GLOBEX".into())],
     }));

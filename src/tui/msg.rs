@@ -33,7 +33,15 @@ pub enum Msg {
     /// holds); the app merges them into that list.
     AccountsFound(Vec<Account>),
     /// Answers for the Accounts screen (issue 6): pages, saves, conflicts, deletes.
-    AccountsScreen(crate::tui::accounts::AcctMsg),
+    /// (Boxed: a page of accounts is large, and every message moves through the channel.)
+    AccountsScreen(Box<crate::tui::accounts::AcctMsg>),
+}
+
+impl Msg {
+    /// A message for the Accounts screen.
+    pub fn acct(m: crate::tui::accounts::AcctMsg) -> Self {
+        Msg::AccountsScreen(Box::new(m))
+    }
 }
 
 /// Why a submission failed: the HTTP status when the server answered, and its message.

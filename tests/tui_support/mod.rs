@@ -173,7 +173,7 @@ pub fn render(app: &App, w: u16, h: u16) -> String {
 /// generation 1; `None` next cursor = the whole list).
 pub fn feed_accounts(app: &mut App, accounts: Vec<Account>) {
     use m3ter_console::tui::accounts::AcctMsg;
-    app.on_msg(Msg::AccountsScreen(AcctMsg::Page {
+    app.on_msg(Msg::acct(AcctMsg::Page {
         gen: 1,
         tail: false,
         result: Ok((accounts, None)),

@@ -37,10 +37,7 @@ pub fn account_errors(req: &AccountRequest) -> Vec<FieldError> {
     }
     if let Some(order) = &req.credit_application_order {
         // Decision: only the four orders m3ter documents (no empty list, no repeats).
-        if !CREDIT_APPLICATION_ORDERS
-            .iter()
-            .any(|o| *o == order.as_slice())
-        {
+        if !CREDIT_APPLICATION_ORDERS.contains(&order.as_slice()) {
             push(Err(FieldError::new(
                 "creditApplicationOrder",
                 "must be one of [PREPAYMENT,BALANCE], [BALANCE,PREPAYMENT], [PREPAYMENT], [BALANCE]",

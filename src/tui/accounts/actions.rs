@@ -85,7 +85,7 @@ impl AccountsScreen {
                 Some(id) => client.update::<Account>(id, &req).await,
                 None => client.create::<Account>(&req).await,
             };
-            Msg::AccountsScreen(AcctMsg::Saved(result.map_err(|e| SaveError {
+            Msg::acct(AcctMsg::Saved(result.map_err(|e| SaveError {
                 conflict: e.is_conflict(),
                 field: e.field().map(String::from),
                 message: match &e {
@@ -123,7 +123,7 @@ impl AccountsScreen {
                         .collect()
                 })
                 .unwrap_or_default();
-            Msg::AccountsScreen(AcctMsg::ParentHits { gen, hits })
+            Msg::acct(AcctMsg::ParentHits { gen, hits })
         });
     }
 
@@ -135,7 +135,7 @@ impl AccountsScreen {
         let client = ctx.client.clone();
         ctx.spawn(async move {
             match client.retrieve::<Account>(&id).await {
-                Ok(p) => Msg::AccountsScreen(AcctMsg::ParentCode {
+                Ok(p) => Msg::acct(AcctMsg::ParentCode {
                     id,
                     code: detail::code(&p),
                 }),
@@ -151,7 +151,7 @@ impl AccountsScreen {
         ctx.info("reloading…");
         ctx.spawn(async move {
             let r = client.retrieve::<Account>(&id).await;
-            Msg::AccountsScreen(AcctMsg::Reloaded(r.map_err(|e| e.to_string())))
+            Msg::acct(AcctMsg::Reloaded(r.map_err(|e| e.to_string())))
         });
     }
 
@@ -174,7 +174,7 @@ impl AccountsScreen {
                         .await
                         .map(|_| ())
                         .map_err(|e| e.to_string());
-                    Msg::AccountsScreen(AcctMsg::Deleted { account, result })
+                    Msg::acct(AcctMsg::Deleted { account, result })
                 });
                 self.view = View::List;
             }
@@ -288,7 +288,7 @@ impl AccountsScreen {
                 let client = ctx.client.clone();
                 ctx.spawn(async move {
                     let r = client.retrieve::<Account>(&id).await;
-                    Msg::AccountsScreen(AcctMsg::Current(r.map_err(|e| e.to_string())))
+                    Msg::acct(AcctMsg::Current(r.map_err(|e| e.to_string())))
                 });
             }
             Err(e) => {

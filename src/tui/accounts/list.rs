@@ -150,7 +150,7 @@ impl AccountsScreen {
         let gen = self.filter_gen;
         ctx.spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
-            Msg::AccountsScreen(AcctMsg::FilterDue(gen))
+            Msg::acct(AcctMsg::FilterDue(gen))
         });
     }
 

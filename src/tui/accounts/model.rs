@@ -304,6 +304,6 @@ fn fetch(ctx: &Ctx, gen: u64, tail: bool, query: Query, cursor: Cursor) {
             .fetch(&client, tail, cursor)
             .await
             .map_err(|e| e.to_string());
-        Msg::AccountsScreen(AcctMsg::Page { gen, tail, result })
+        Msg::acct(AcctMsg::Page { gen, tail, result })
     });
 }
