@@ -58,7 +58,7 @@ pub const DEFAULT_ORG_ID: &str = "00000000-0000-4000-a000-000000000001";
 pub const DEFAULT_API_KEY: &str = "sandbox-key";
 pub const DEFAULT_API_SECRET: &str = "sandbox-secret";
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SandboxConfig {
     pub listen: SocketAddr,
     pub db_path: PathBuf,
@@ -67,6 +67,20 @@ pub struct SandboxConfig {
     pub api_secret: String,
     /// Seed demo products, meters and accounts when the database is new.
     pub demo_data: bool,
+}
+
+/// Masks the secret, so a config can be logged.
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("listen", &self.listen)
+            .field("db_path", &self.db_path)
+            .field("org_id", &self.org_id)
+            .field("api_key", &self.api_key)
+            .field("api_secret", &"<redacted>")
+            .field("demo_data", &self.demo_data)
+            .finish()
+    }
 }
 
 impl SandboxConfig {
@@ -202,11 +216,14 @@ pub struct ServeArgs {
     /// SQLite database file [default: m3ter-console/sandbox.db in the user's data dir]
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// Organization id served under /organizations/{orgId}/
     #[arg(long, default_value = DEFAULT_ORG_ID)]
     pub org_id: String,
+    /// API key accepted by POST /oauth/token
     #[arg(long, default_value = DEFAULT_API_KEY)]
     pub api_key: String,
-    #[arg(long, default_value = DEFAULT_API_SECRET)]
+    /// API secret accepted by POST /oauth/token (the environment variable keeps it out of `ps`)
+    #[arg(long, env = "M3TER_SANDBOX_API_SECRET", hide_env_values = true, default_value = DEFAULT_API_SECRET)]
     pub api_secret: String,
     /// Do not seed demo data into a new database.
     #[arg(long)]
@@ -235,7 +252,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     writeln!(out, "  export M3TER_BASE_URL={}", sandbox.base_url)?;
     writeln!(out, "  export M3TER_ORG_ID={}", c.org_id)?;
     writeln!(out, "  export M3TER_API_KEY={}", c.api_key)?;
-    writeln!(out, "  export M3TER_API_SECRET={}", c.api_secret)?;
+    // The documented default is no secret; one chosen with --api-secret is never echoed.
+    if c.api_secret == DEFAULT_API_SECRET {
+        writeln!(out, "  export M3TER_API_SECRET={}", c.api_secret)?;
+    } else {
+        writeln!(
+            out,
+            "  export M3TER_API_SECRET=<the --api-secret you chose>"
+        )?;
+    }
     writeln!(out, "press Ctrl-C to stop")?;
     out.flush()?;
     drop(out);
