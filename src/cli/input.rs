@@ -91,30 +91,51 @@ pub fn parse(
     }
 }
 
+/// NDJSON lines are independent, so every broken line is reported (up to
+/// [`super::prepare::MAX_REPORTED`]), not just the first: a QA run fixes them in one go.
 fn ndjson(text: &str, file: &str) -> anyhow::Result<Vec<Record>> {
     let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let mut broken = 0usize;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let value = serde_json::from_str(line).map_err(|e| {
-            usage(format!(
-                "{file}:{}:{}: {}",
-                i + 1,
-                e.column(),
-                strip_position(&e)
-            ))
-        })?;
-        out.push(Record {
-            at: Location {
-                file: file.into(),
-                line: i + 1,
-                column: None,
-            },
-            value,
-        });
+        match serde_json::from_str(line) {
+            Ok(value) => out.push(Record {
+                at: Location {
+                    file: file.into(),
+                    line: i + 1,
+                    column: None,
+                },
+                value,
+            }),
+            Err(e) => {
+                broken += 1;
+                if problems.len() < super::prepare::MAX_REPORTED {
+                    problems.push(format!(
+                        "{file}:{}:{}: {}",
+                        i + 1,
+                        e.column(),
+                        strip_position(&e)
+                    ));
+                }
+            }
+        }
     }
-    Ok(out)
+    match broken {
+        0 => Ok(out),
+        1 => Err(usage(problems.remove(0))),
+        n => {
+            let more = n - problems.len();
+            let mut msg = problems.join("\n");
+            if more > 0 {
+                msg.push_str(&format!("\n… and {more} more"));
+            }
+            msg.push_str(&format!("\n{n} lines are not valid JSON; nothing was sent"));
+            Err(usage(msg))
+        }
+    }
 }
 
 /// A JSON array, walked element by element so each record knows the line and column it starts.
@@ -223,6 +244,11 @@ mod tests {
         let e = ndjson("{\"a\":1}\n\n{\"a\":}\n", "f.ndjson").unwrap_err();
         assert_eq!(e.to_string(), "f.ndjson:3:6: expected value");
         assert_eq!(ndjson("{}\n\n{}\n", "f").unwrap()[1].at.line, 3);
+        let all = ndjson("{\"a\":\n{}\n[1,\n", "f").unwrap_err().to_string();
+        assert_eq!(
+            all,
+            "f:1:5: EOF while parsing a value\nf:3:3: EOF while parsing a value\n2 lines are not valid JSON; nothing was sent"
+        );
     }
 
     #[test]

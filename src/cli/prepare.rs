@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// Most problems listed before giving up (the rest are counted).
-const MAX_REPORTED: usize = 20;
+pub(crate) const MAX_REPORTED: usize = 20;
 
 /// The organization's meters by code.
 pub struct Meters(HashMap<String, Meter>);
