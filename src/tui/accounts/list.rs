@@ -240,9 +240,19 @@ impl AccountsScreen {
             .title_bottom(Line::from(footer).right_aligned());
         let header = Row::new(vec!["", "Code", "Name", "Email", "Created"])
             .style(Style::default().add_modifier(Modifier::BOLD));
+        // The code is what users search and submit with: its column fits the longest code on
+        // screen (within reason) and the name and email share what is left.
+        let code_width = (offset..(offset + height).min(w.len()))
+            .filter_map(|i| match w.slot(i) {
+                Some(Slot::Account(a)) => a.code.as_deref().map(|c| c.chars().count()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 32) as u16;
         let widths = [
             Constraint::Length(4),
-            Constraint::Fill(2),
+            Constraint::Length(code_width),
             Constraint::Fill(3),
             Constraint::Fill(3),
             Constraint::Length(10),
