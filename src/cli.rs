@@ -15,6 +15,7 @@ pub mod input;
 pub mod journal;
 pub mod output;
 pub mod prepare;
+pub mod sandbox_serve;
 pub mod send;
 mod stdin_journal;
 pub mod submit;
@@ -74,7 +75,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Serve the sandbox in the foreground until Ctrl-C.
-    Serve(crate::sandbox::ServeArgs),
+    Serve(sandbox_serve::ServeArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -100,7 +101,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = match cli.command {
         None => return crate::tui::run(Connection::open(&cli.connect).await?).await,
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
-            return crate::sandbox::serve(args).await
+            return sandbox_serve::run(args).await
         }
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
