@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures::{StreamExt, TryStreamExt};
-use m3ter_console::m3ter::{Client, ClientConfig, Credentials, ListQuery, Product};
+use m3ter_console::m3ter::{Client, ClientConfig, Credentials, ErrorKind, ListQuery, Product};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -161,7 +161,7 @@ async fn a_401_refreshes_the_token_once() {
     .await;
     let e = one_page(&c).await.unwrap_err();
     assert_eq!(e.status(), Some(401));
-    assert_eq!(e.exit_code(), 3);
+    assert_eq!(e.kind(), ErrorKind::Auth);
     assert_eq!(s.tokens.load(SeqCst), 2, "refreshed once, then gave up");
     assert_eq!(s.calls.load(SeqCst), 2);
 }
@@ -244,7 +244,7 @@ async fn gives_up_after_max_retries() {
     .await;
     let e = one_page(&c).await.unwrap_err();
     assert_eq!(e.status(), Some(503));
-    assert_eq!(e.exit_code(), 1);
+    assert_eq!(e.kind(), ErrorKind::Server);
     assert_eq!(s.calls.load(SeqCst), 3, "first attempt + max_retries (2)");
 }
 
@@ -306,7 +306,7 @@ async fn list_follows_the_cursor_across_pages() {
 }
 
 #[tokio::test]
-async fn connection_refused_is_exit_3() {
+async fn connection_refused_is_a_connection_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
@@ -319,5 +319,5 @@ async fn connection_refused_is_exit_3() {
     let mut cfg = ClientConfig::new(creds, Some(&url));
     cfg.max_retries = 0;
     let e = one_page(&Client::new(cfg).unwrap()).await.unwrap_err();
-    assert_eq!(e.exit_code(), 3, "{e}");
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e}");
 }

@@ -3,11 +3,12 @@
 
 pub mod client;
 pub mod error;
+pub mod measurement_builder;
 pub mod resource;
 pub mod rules;
 pub mod types;
 
 pub use client::{Client, ClientConfig, Credentials};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use resource::{ListQuery, Resource, SearchQuery};
 pub use types::*;
