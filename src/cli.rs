@@ -3,24 +3,16 @@
 //! Exit codes (see [`exit`]): 0 ok, 1 the server rejected something, 2 usage error (bad flags,
 //! bad input file, bad config), 3 cannot connect or authenticate, 130 interrupted by Ctrl-C.
 
-mod account_clear;
-mod account_flags;
 pub mod accounts;
-pub mod batch;
 pub mod catalog;
 pub mod config_cmd;
-mod csv_input;
 pub mod exit;
-pub mod input;
-pub mod journal;
 pub mod output;
-pub mod prepare;
 pub mod sandbox_serve;
-pub mod send;
-mod stdin_journal;
 pub mod submit;
 
-use crate::config::{ConnectArgs, Connection};
+use crate::config::ConnectArgs;
+use crate::connect::Connection;
 use clap::{CommandFactory, Parser, Subcommand};
 use output::OutputFormat;
 use std::process::ExitCode;

@@ -2,7 +2,7 @@
 //! their data fields).
 
 use super::output::{self, OutputFormat, Table};
-use crate::config::Connection;
+use crate::connect::Connection;
 use crate::m3ter::{ListQuery, Meter, Product};
 
 #[derive(Debug, clap::Subcommand)]

@@ -65,6 +65,9 @@ fn run_inner(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
             }
             let in_use = match Source::resolve(connect) {
                 Ok(Source::Embedded) => "the embedded sandbox".to_string(),
+                Ok(Source::LocalSandbox { base_url }) => {
+                    format!("the sandbox's default credentials ({base_url})")
+                }
                 Ok(Source::Remote {
                     origin, base_url, ..
                 }) => format!(

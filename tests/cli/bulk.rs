@@ -2,9 +2,7 @@
 //! and runs stopped by SIGKILL and by Ctrl-C (SIGINT) that `--resume` finishes with nothing lost
 //! and no acknowledged batch sent again.
 
-mod cli_support;
-
-use cli_support::*;
+use crate::support::*;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

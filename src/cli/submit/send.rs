@@ -105,7 +105,7 @@ pub async fn send(
                         journal.accept(n)?;
                         s.accepted += count;
                     }
-                    Err(e) if e.exit_code() == 3 => {
+                    Err(e) if crate::cli::exit::is_fatal(e.kind()) => {
                         // Cannot reach or authenticate: every further batch would fail the same way.
                         s.batches_sent -= 1;
                         s.sent -= count;

@@ -1,6 +1,5 @@
 //! Shared by the `cli_*` tests: a real sandbox on a loopback port, the real binary pointed at it
 //! with environment credentials, and a delaying, recording proxy for the bulk-submit tests.
-#![allow(dead_code)]
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -18,7 +17,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_m3ter-console");
 /// the test thread blocks on the child process) and temp dir.
 pub struct TestSandbox {
     pub rt: tokio::runtime::Runtime,
-    pub sb: Option<Sandbox>,
+    /// Held so the server lives as long as the test.
+    _sandbox: Sandbox,
     pub dir: tempfile::TempDir,
     pub base_url: String,
     pub secret: String,
@@ -47,7 +47,7 @@ impl TestSandbox {
         let base_url = sb.base_url.clone();
         Self {
             rt,
-            sb: Some(sb),
+            _sandbox: sb,
             dir,
             base_url,
             secret: secret.into(),

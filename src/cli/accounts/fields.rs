@@ -1,75 +1,11 @@
 //! The flags that set account fields, shared by `accounts create` and `accounts update`, and the
 //! local check that names the flag to fix before anything is sent.
 
-use super::exit::usage;
-use crate::config::Connection;
+use crate::cli::exit::usage;
+use crate::connect::Connection;
 use crate::m3ter::rules;
 use crate::m3ter::{AccountRequest, AutoGenerateStatementMode, CreditApplication};
 use serde_json::Value;
-
-#[derive(Debug, clap::Args)]
-pub struct CreateFlags {
-    /// Unique account code (what measurements name in `account`).
-    #[arg(long)]
-    pub code: String,
-    /// Display name (1–200 characters).
-    #[arg(long)]
-    pub name: String,
-    /// Billing email address.
-    #[arg(long)]
-    pub email: String,
-    #[command(flatten)]
-    pub options: AccountFlags,
-}
-
-impl CreateFlags {
-    pub fn to_request(&self) -> AccountRequest {
-        AccountRequest {
-            code: self.code.clone(),
-            name: self.name.clone(),
-            email_address: self.email.clone(),
-            ..Default::default()
-        }
-    }
-}
-
-#[derive(Debug, clap::Args)]
-pub struct UpdateFlags {
-    /// The code of the account to change.
-    pub code: String,
-    /// Give the account a new code.
-    #[arg(long)]
-    pub new_code: Option<String>,
-    /// New display name.
-    #[arg(long)]
-    pub name: Option<String>,
-    /// New billing email address.
-    #[arg(long)]
-    pub email: Option<String>,
-    #[command(flatten)]
-    pub options: AccountFlags,
-    /// Remove a field (PUT replaces the whole account, so it is simply left out). FIELD is a
-    /// flag name or its JSON name: parent, po, currency, bill-epoch, credit-order,
-    /// statement-mode, days-before-bill-due, statement-definition, address (or one part:
-    /// locality, post-code, …), custom (all custom fields) or custom.KEY. Repeatable; code,
-    /// name and email are required and cannot be cleared.
-    #[arg(long, value_name = "FIELD", value_parser = super::account_clear::parse)]
-    pub clear: Vec<super::account_clear::Clear>,
-}
-
-impl UpdateFlags {
-    pub fn apply(&self, req: &mut AccountRequest) {
-        if let Some(c) = &self.new_code {
-            req.code = c.clone();
-        }
-        if let Some(n) = &self.name {
-            req.name = n.clone();
-        }
-        if let Some(e) = &self.email {
-            req.email_address = e.clone();
-        }
-    }
-}
 
 #[derive(Debug, Default, clap::Args)]
 pub struct AccountFlags {

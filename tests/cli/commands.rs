@@ -1,9 +1,7 @@
 //! Every read/write subcommand through the real binary against a real sandbox, with both output
 //! formats and the documented exit codes.
 
-mod cli_support;
-
-use cli_support::*;
+use crate::support::*;
 
 #[test]
 fn products_and_meters() {
@@ -226,10 +224,10 @@ fn help_completions_and_exit_codes() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let r = cli_support::Run::from(ts.cmd_at(&url).args(["products", "list"]).output().unwrap());
+    let r = Run::from(ts.cmd_at(&url).args(["products", "list"]).output().unwrap());
     assert_eq!(r.code, 3, "{}", r.stderr);
     // Bad credentials.
-    let r = cli_support::Run::from(
+    let r = Run::from(
         ts.cmd()
             .env("M3TER_API_SECRET", "wrong")
             .args(["products", "list"])
@@ -244,7 +242,7 @@ fn embedded_sandbox_without_credentials() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("embedded.db");
     let run = |args: &[&str]| {
-        cli_support::Run::from(
+        Run::from(
             std::process::Command::new(BIN)
                 .env_clear()
                 .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -275,7 +273,7 @@ fn embedded_sandbox_without_credentials() {
         "same db across runs"
     );
     // --sandbox wins over environment credentials.
-    let r = cli_support::Run::from(
+    let r = Run::from(
         std::process::Command::new(BIN)
             .env("M3TER_API_KEY", "k")
             .env("M3TER_API_SECRET", "s")

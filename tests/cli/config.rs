@@ -1,9 +1,7 @@
 //! Profiles in the config file: created owner-only, refused when others can read them, used by
 //! `--profile` and `default_profile`, and the secret never printed or logged anywhere.
 
-mod cli_support;
-
-use cli_support::*;
+use crate::support::*;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! than 512,000 bytes each, measured on the exact bytes that will be sent (so the limit holds
 //! for long string values too, where counting measurements alone would not).
 
-use super::exit::usage;
+use crate::cli::exit::usage;
 use crate::m3ter::rules::{BATCH_MAX_BYTES, BATCH_MAX_MEASUREMENTS};
 use crate::m3ter::Measurement;
 

@@ -3,12 +3,10 @@
 //! the flag that sets it or by its JSON (wire) name, so a name copied from `--help` or from
 //! `-o json` output both work.
 
-use super::account_flags::AccountFlags;
-use super::exit::usage;
 use crate::m3ter::{AccountRequest, Address};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+pub(super) enum Field {
     Parent,
     Po,
     Currency,
@@ -73,10 +71,10 @@ const REQUIRED: &[(&str, &[&str], &str)] = &[
 /// One parsed `--clear`: a field, or one key of the custom fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clear {
-    field: Field,
-    key: Option<String>,
+    pub(super) field: Field,
+    pub(super) key: Option<String>,
     /// As the user wrote it, for messages.
-    name: String,
+    pub(super) name: String,
 }
 
 /// clap's value parser: an unknown or required field is a usage error (exit 2) naming it.
@@ -115,58 +113,6 @@ pub fn parse(s: &str) -> Result<Clear, String> {
         key: None,
         name,
     })
-}
-
-/// Refuses `--clear X` together with the flag that sets X: which one was meant is unclear.
-pub fn check_conflicts(clears: &[Clear], flags: &AccountFlags) -> anyhow::Result<()> {
-    for c in clears {
-        let address = [
-            ("--address-line1", &flags.address_line1),
-            ("--address-line2", &flags.address_line2),
-            ("--locality", &flags.locality),
-            ("--region", &flags.region),
-            ("--post-code", &flags.post_code),
-            ("--country", &flags.country),
-        ];
-        let given = |f: &'static str, set: bool| set.then_some(f);
-        let conflict = match c.field {
-            Field::Parent => given("--parent", flags.parent.is_some()),
-            Field::Po => given("--po", flags.po.is_some()),
-            Field::Currency => given("--currency", flags.currency.is_some()),
-            Field::BillEpoch => given("--bill-epoch", flags.bill_epoch.is_some()),
-            Field::CreditOrder => given("--credit-order", flags.credit_order.is_some()),
-            Field::StatementMode => given("--statement-mode", flags.statement_mode.is_some()),
-            Field::DaysBeforeBillDue => given(
-                "--days-before-bill-due",
-                flags.days_before_bill_due.is_some(),
-            ),
-            Field::StatementDefinition => given(
-                "--statement-definition-id",
-                flags.statement_definition_id.is_some(),
-            ),
-            Field::Address => address.iter().find(|(_, v)| v.is_some()).map(|(f, _)| *f),
-            Field::Line1 => given(address[0].0, address[0].1.is_some()),
-            Field::Line2 => given(address[1].0, address[1].1.is_some()),
-            Field::Locality => given(address[2].0, address[2].1.is_some()),
-            Field::Region => given(address[3].0, address[3].1.is_some()),
-            Field::PostCode => given(address[4].0, address[4].1.is_some()),
-            Field::Country => given(address[5].0, address[5].1.is_some()),
-            Field::Custom => given(
-                "--custom",
-                flags
-                    .custom
-                    .iter()
-                    .any(|kv| c.key.as_deref().is_none_or(|k| custom_key(kv) == k)),
-            ),
-        };
-        if let Some(flag) = conflict {
-            return Err(usage(format!(
-                "--clear {} and {flag} both change that field: set it or clear it, not both",
-                c.name
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Removes the fields from the request; returns the names that were not set to begin with
@@ -211,7 +157,7 @@ pub fn apply(clears: &[Clear], req: &mut AccountRequest) -> Vec<String> {
 }
 
 /// The KEY of a `--custom KEY=VALUE`.
-fn custom_key(kv: &str) -> &str {
+pub(super) fn custom_key(kv: &str) -> &str {
     kv.split_once('=').map_or(kv, |(k, _)| k)
 }
 

@@ -1,9 +1,7 @@
 //! `submit` one measurement (flags, JSON) and small files (NDJSON, JSON array, CSV): values are
 //! typed by the meter, and bad input is refused locally, naming file, line, column and field.
 
-mod cli_support;
-
-use cli_support::*;
+use crate::support::*;
 use std::io::Write;
 use std::process::Stdio;
 

@@ -11,7 +11,7 @@
 //! `{"rejected":N,...}` records in completion order.
 
 use super::batch::Batch;
-use super::exit::usage;
+use crate::cli::exit::usage;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

@@ -2,9 +2,7 @@
 //! whole entity, so a cleared field must be gone afterwards and every other field kept), and a
 //! stale-version 409 answered by a scripted server.
 
-mod cli_support;
-
-use cli_support::*;
+use crate::support::*;
 use serde_json::json;
 
 #[test]

@@ -4,8 +4,8 @@
 //! (rather than sent a second time under new uids), and `--file - --resume` finds the newest
 //! unfinished one without the user having to note its path.
 
-use super::exit::usage;
 use super::journal::Journal;
+use crate::cli::exit::usage;
 use anyhow::Context;
 use std::path::PathBuf;
 

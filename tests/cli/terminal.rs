@@ -2,9 +2,7 @@
 //! progress bar on stderr and prints a human summary; piped, the same commands print JSON only
 //! (checked in the other `cli_*` tests).
 
-mod cli_support;
-
-use cli_support::*;
+use crate::support::*;
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use std::io::Read;
 use std::time::Duration;

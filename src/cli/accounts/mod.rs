@@ -2,12 +2,16 @@
 //! given and PUT the whole entity back with the version read, so a concurrent edit is refused
 //! (409) instead of silently overwritten.
 
-use super::account_clear;
-use super::account_flags::{AccountFlags, CreateFlags, UpdateFlags};
-use super::exit::usage;
-use super::output::{self, OutputFormat, Table};
-use crate::config::Connection;
+mod args;
+mod clear;
+mod fields;
+
+use crate::cli::exit::usage;
+use crate::cli::output::{self, OutputFormat, Table};
+use crate::connect::Connection;
 use crate::m3ter::{Account, ListQuery};
+use args::{CreateFlags, UpdateFlags};
+use fields::AccountFlags;
 use futures::TryStreamExt;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -51,8 +55,8 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
             let mut req = current.to_request();
             flags.apply(&mut req);
             flags.options.apply(conn, &mut req).await?;
-            account_clear::check_conflicts(&flags.clear, &flags.options)?;
-            for name in account_clear::apply(&flags.clear, &mut req) {
+            args::check_conflicts(&flags.clear, &flags.options)?;
+            for name in clear::apply(&flags.clear, &mut req) {
                 eprintln!("note: account {} has no {name} to clear", flags.code);
             }
             AccountFlags::check(&req)?;
@@ -75,7 +79,7 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
         AccountsCommand::Delete { code, yes } => {
             let account = find(conn, &code).await?;
             if !yes && !confirm(&code)? {
-                anyhow::bail!(super::exit::UsageError(format!("not deleting {code}")));
+                anyhow::bail!(crate::cli::exit::UsageError(format!("not deleting {code}")));
             }
             let _: Account = conn.client.delete(&account.id).await?;
             eprintln!("deleted account {code}");
@@ -109,10 +113,9 @@ async fn list(conn: &Connection, auto_only: bool, fmt: OutputFormat) -> anyhow::
 
 /// The account with this code; "no such account" is the server's answer, so exit 1.
 pub async fn find(conn: &Connection, code: &str) -> anyhow::Result<Account> {
-    conn.client
-        .account_by_code(code)
-        .await?
-        .ok_or_else(|| super::exit::Rejected(format!("no account has the code {code:?}")).into())
+    conn.client.account_by_code(code).await?.ok_or_else(|| {
+        crate::cli::exit::Rejected(format!("no account has the code {code:?}")).into()
+    })
 }
 
 fn show(a: &Account, fmt: OutputFormat) -> anyhow::Result<()> {

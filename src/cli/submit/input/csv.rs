@@ -1,11 +1,13 @@
-//! CSV measurements: a header row `meter,account[,ts][,uid][,ets],<field codes…>` and one
-//! measurement per row. CSV has no types, so each row's meter decides the category of every
+//! CSV measurements: a header row `meter,account[,ts][,uid][,ets],<fields…>` and one
+//! measurement per row; a field column is `category.code` as in m3ter's CSV template
+//! (`measure.num_apps`), or the bare code when that is unambiguous. CSV has no types, so each row's meter decides the category of every
 //! field column and whether its value must be a number; an empty cell means "not measured".
 
-use super::exit::usage;
-use super::input::{Location, Record};
-use super::prepare::Meters;
-use serde_json::{Map, Value};
+use crate::cli::exit::usage;
+use crate::cli::submit::meters::Meters;
+use crate::cli::submit::record::{Location, Problems, Record};
+use crate::m3ter::measurement_builder::MeasurementBuilder;
+use serde_json::Value;
 
 const TOP: [&str; 5] = ["meter", "account", "ts", "uid", "ets"];
 
@@ -22,13 +24,13 @@ pub fn parse(text: &str, file: &str, meters: &Meters) -> anyhow::Result<Vec<Reco
     for required in ["meter", "account"] {
         if !header.iter().any(|h| h == required) {
             return Err(usage(format!(
-                "{file}:1: the CSV header has no {required:?} column (expected meter,account,ts,uid,ets and field codes; got {})",
+                "{file}:1: the CSV header has no {required:?} column (expected meter,account,ts,uid,ets and fields such as measure.calls; got {})",
                 header.join(",")
             )));
         }
     }
     let mut out = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     for row in reader.records() {
         let row = row.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
@@ -42,25 +44,23 @@ pub fn parse(text: &str, file: &str, meters: &Meters) -> anyhow::Result<Vec<Reco
         };
         match to_object(&header, &row, meters) {
             Ok(value) => out.push(Record { value, at }),
-            Err(msg) => problems.push(format!("{at}: {msg}")),
+            Err(msg) => problems.push(|| format!("{at}: {msg}")),
         }
     }
     if problems.is_empty() {
         return Ok(out);
     }
-    let n = problems.len();
-    problems.truncate(20);
-    if n > problems.len() {
-        problems.push(format!("… and {} more", n - problems.len()));
-    }
-    Err(usage(format!(
-        "{}\n{n} invalid row{}; nothing was sent",
-        problems.join("\n"),
-        if n == 1 { "" } else { "s" }
-    )))
+    Err(usage(problems.report(|n| {
+        format!(
+            "{n} invalid row{}; nothing was sent",
+            if n == 1 { "" } else { "s" }
+        )
+    })))
 }
 
-/// One row as a measurement object, typed by its meter's data fields.
+/// One row as a measurement object, typed by its meter's data fields. A field column is named
+/// `category.code` (m3ter's CSV template, e.g. `measure.num_apps`) or by the bare code when the
+/// row's meter has only one field with that code.
 fn to_object(header: &[String], row: &csv::StringRecord, meters: &Meters) -> Result<Value, String> {
     let cell = |name: &str| {
         header
@@ -71,10 +71,10 @@ fn to_object(header: &[String], row: &csv::StringRecord, meters: &Meters) -> Res
     };
     let meter_code = cell("meter").ok_or("column meter: is required")?;
     let meter = meters.get(meter_code)?;
-    let mut obj = Map::new();
+    let mut b = MeasurementBuilder::new();
     for key in TOP {
         if let Some(v) = cell(key) {
-            obj.insert(key.into(), Value::String(v.into()));
+            b.set(key, v);
         }
     }
     for (i, name) in header.iter().enumerate() {
@@ -84,33 +84,14 @@ fn to_object(header: &[String], row: &csv::StringRecord, meters: &Meters) -> Res
         if TOP.contains(&name.as_str()) {
             continue;
         }
-        let field = meter.data_field(name).ok_or_else(|| {
+        let field = Meters::field(meter, name).map_err(|m| format!("column {name}: {m}"))?;
+        b.set_typed(field, raw).map_err(|m| {
             format!(
-                "column {name}: meter {meter_code:?} has no data field {name:?} (it has: {})",
-                Meters::field_list(meter)
+                "column {name} ({}.{}): {m}",
+                field.category.key(),
+                field.code
             )
         })?;
-        let value = if field.category.is_numeric() {
-            let n: f64 = raw
-                .parse()
-                .ok()
-                .filter(|n: &f64| n.is_finite())
-                .ok_or_else(|| {
-                    format!(
-                        "column {name} ({}.{name}): must be a number (a {} value), got {raw:?}",
-                        field.category.key(),
-                        field.category
-                    )
-                })?;
-            serde_json::json!(n)
-        } else {
-            Value::String(raw.into())
-        };
-        obj.entry(field.category.key())
-            .or_insert_with(|| Value::Object(Map::new()))
-            .as_object_mut()
-            .expect("category maps are objects")
-            .insert(name.clone(), value);
     }
-    Ok(Value::Object(obj))
+    Ok(b.into_value())
 }
