@@ -6,6 +6,7 @@ mod auth;
 mod checklist;
 mod common;
 mod ingest;
+mod limits;
 mod meters;
 mod pagination;
 mod persistence;

@@ -126,7 +126,9 @@ pub struct SearchSpec {
     pub offset: usize,
 }
 
-/// One condition as SQL with its bound values.
+/// One condition as SQL with its bound values. Several values (`codes`, `ids`) are bound as one
+/// JSON array and walked with `json_each`, so the expression stays shallow however many values a
+/// client sends (an `OR` per value hits SQLite's expression depth limit near 1000).
 fn condition(c: &Cond) -> (String, Vec<SqlValue>) {
     // dtCreated compares as text (RFC 3339 strings sort in time order), not by `seq`.
     let expr = if c.field == "dtCreated" {
@@ -134,19 +136,36 @@ fn condition(c: &Cond) -> (String, Vec<SqlValue>) {
     } else {
         field_expr(c.field)
     };
-    let one = |v: &String| -> (String, SqlValue) {
-        let sql = match c.op {
-            Comparator::Match => format!("m3_match({expr}, ?)"),
-            Comparator::Equals => format!("lower(CAST({expr} AS TEXT)) = lower(?)"),
-            Comparator::Gt => format!("m3_cmp({expr}, ?) > 0"),
-            Comparator::Ge => format!("m3_cmp({expr}, ?) >= 0"),
-            Comparator::Lt => format!("m3_cmp({expr}, ?) < 0"),
-            Comparator::Le => format!("m3_cmp({expr}, ?) <= 0"),
-        };
-        (sql, SqlValue::Text(v.clone()))
+    let test = |v: &str| match c.op {
+        Comparator::Match => format!("m3_match({expr}, {v})"),
+        Comparator::Equals => format!("lower(CAST({expr} AS TEXT)) = lower({v})"),
+        Comparator::Gt => format!("m3_cmp({expr}, {v}) > 0"),
+        Comparator::Ge => format!("m3_cmp({expr}, {v}) >= 0"),
+        Comparator::Lt => format!("m3_cmp({expr}, {v}) < 0"),
+        Comparator::Le => format!("m3_cmp({expr}, {v}) <= 0"),
     };
-    let (parts, args): (Vec<_>, Vec<_>) = c.values.iter().map(one).unzip();
-    (format!("({})", parts.join(" OR ")), args)
+    match c.values.as_slice() {
+        [one] => (
+            format!("({})", test("?")),
+            vec![SqlValue::Text(one.clone())],
+        ),
+        many => {
+            let sql = if c.op == Comparator::Equals {
+                format!("(lower(CAST({expr} AS TEXT)) IN (SELECT lower(value) FROM json_each(?)))")
+            } else {
+                format!(
+                    "EXISTS (SELECT 1 FROM json_each(?) WHERE {})",
+                    test("value")
+                )
+            };
+            (sql, vec![SqlValue::Text(json_array(many))])
+        }
+    }
+}
+
+/// `values` as a JSON array, bound as one parameter and read back with `json_each`.
+pub(super) fn json_array(values: &[String]) -> String {
+    serde_json::Value::from(values.to_vec()).to_string()
 }
 
 impl Db<'_> {
