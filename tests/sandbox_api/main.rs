@@ -11,3 +11,4 @@ mod meters;
 mod pagination;
 mod persistence;
 mod products;
+mod security;

@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS measurements (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS measurements_uid ON measurements (org, uid);
 CREATE INDEX IF NOT EXISTS measurements_account ON measurements (org, account);
+-- The measurement listing filtered by meter walks this newest first (the rowid ends the index).
+CREATE INDEX IF NOT EXISTS measurements_meter ON measurements (org, meter);
 ";
 
 /// Settings every connection needs, and the SQL functions search uses.
