@@ -5,6 +5,7 @@ mod accounts;
 mod auth;
 mod checklist;
 mod common;
+mod hostile;
 mod ingest;
 mod limits;
 mod meters;

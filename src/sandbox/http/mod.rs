@@ -4,13 +4,16 @@
 //! [`App::read`] / [`App::write`] and the `db` layer's methods; errors are [`ApiError`].
 
 mod auth;
+mod conn_io;
 pub mod crud;
 mod entity;
 pub mod error;
+mod host;
 mod ingest;
 pub mod pagination;
 mod request;
 mod search;
+pub mod serve;
 mod state;
 mod tokens;
 
@@ -75,6 +78,7 @@ pub fn router(app: App) -> Router {
         .merge(org)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(app.clone(), host::check_host))
         .with_state(app)
 }
 
