@@ -328,3 +328,55 @@ fn random_doubles_round_trip_exactly() {
         &changed[..changed.len().min(3)]
     );
 }
+
+/// CSV headers in m3ter's template form (`measure.calls`) work, bare codes still do, and the
+/// hint for an unknown column names columns CSV then accepts.
+#[test]
+fn csv_takes_the_template_header_form_and_its_hints_work() {
+    let ts = TestSandbox::start();
+    let csv = ts.path("t.csv");
+    std::fs::write(
+        &csv,
+        "meter,account,ts,uid,who.user,measure.calls\napi_calls,T,2026-01-01T00:00:00Z,t-1,bob,7\n",
+    )
+    .unwrap();
+    ts.run(&["submit", "--file", csv.to_str().unwrap(), "-q"])
+        .ok();
+    let stored = ts.measurements();
+    let m = by_uid(&stored, "t-1");
+    assert_eq!(
+        (m["who"]["user"].clone(), m["measure"]["calls"].to_string()),
+        ("bob".into(), "7".into())
+    );
+
+    let bad = ts.path("hint.csv");
+    std::fs::write(&bad, "meter,account,uid,callz\napi_calls,T,t-2,1\n").unwrap();
+    let r = ts.run(&["submit", "--file", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let hint = r
+        .stderr
+        .lines()
+        .find_map(|l| l.split("it has: ").nth(1))
+        .expect("a hint")
+        .trim_end_matches(')')
+        .to_string();
+    let suggested: Vec<&str> = hint.split(", ").collect();
+    assert!(suggested.contains(&"measure.calls"), "{hint}");
+    // Every suggested column is one CSV accepts.
+    let good = ts.path("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "meter,account,uid,{}\napi_calls,T,t-3,{}\n",
+            suggested.join(","),
+            suggested
+                .iter()
+                .map(|s| if s.starts_with("measure.") { "1" } else { "x" })
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    )
+    .unwrap();
+    ts.run(&["submit", "--file", good.to_str().unwrap(), "-q"])
+        .ok();
+}
