@@ -2,9 +2,13 @@
 //! that the CLI and TUI share for real m3ter and the sandbox alike.
 
 pub mod client;
+pub mod csv_template;
 pub mod error;
+pub mod follow;
+pub mod period;
 pub mod resource;
 pub mod rules;
+pub mod samples;
 pub mod types;
 
 pub use client::{Client, ClientConfig, Credentials};
