@@ -10,6 +10,7 @@ pub mod resource;
 pub mod rules;
 pub mod samples;
 pub mod types;
+pub mod usage_table;
 
 pub use client::{Client, ClientConfig, Credentials};
 pub use error::{Error, Result};
