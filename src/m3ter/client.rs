@@ -101,12 +101,12 @@ impl fmt::Debug for Client {
 }
 
 /// What to send: the body is serialised once, so a retry sends the same bytes (same `uid`s).
-struct Call<'a> {
-    method: Method,
-    url: String,
-    query: Vec<(&'static str, String)>,
-    body: Option<Vec<u8>>,
-    label: &'a str,
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    pub(crate) url: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) label: &'a str,
 }
 
 impl Client {
@@ -139,11 +139,16 @@ impl Client {
         &self.inner.config
     }
 
+    /// The HTTP connection pool, for calls that are not m3ter API calls (signed URLs).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     pub fn org_id(&self) -> &str {
         &self.inner.config.credentials.org_id
     }
 
-    fn org_url(&self, rest: &str) -> String {
+    pub(crate) fn org_url(&self, rest: &str) -> String {
         format!(
             "{}/organizations/{}/{rest}",
             self.inner.config.api_url,
@@ -305,7 +310,7 @@ impl Client {
 
     // ------------------------------------------------------------ transport
 
-    async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
+    pub(crate) async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
         let request = format!("{} {}", call.method, call.label);
         let text = self.send_raw(&call, &request).await?;
         serde_json::from_str(&text).map_err(|e| Error::Decode {
@@ -446,7 +451,7 @@ impl Client {
     }
 }
 
-fn to_body<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
+pub(crate) fn to_body<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| Error::Config(format!("cannot encode the request: {e}")))
 }
 

@@ -6,16 +6,22 @@
 //! decode. Request types omit unset fields, as the official SDK does.
 
 mod account;
+mod event;
+mod file_upload;
 mod measurement;
 mod meter;
 mod product;
+mod usage;
 
 pub use account::*;
+pub use event::*;
+pub use file_upload::*;
 pub use measurement::*;
 pub use meter::*;
 pub use product::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+pub use usage::*;
 
 /// `customFields`: name → string | integer | number.
 pub type CustomFields = Map<String, Value>;
