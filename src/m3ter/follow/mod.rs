@@ -19,11 +19,14 @@
 //! auto-created account.
 
 mod observe;
+mod run;
 #[cfg(test)]
 mod tests;
 
 pub use observe::{failure_from_event, seen_from_usage_rows, Failure, Seen};
+pub use run::carry_out;
 
+use crate::m3ter::types::{UsageQuery, USAGE_QUERY_LIMIT_MAX};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -177,8 +180,19 @@ pub struct UsageProbe {
     pub limit: u32,
 }
 
-/// Largest `limit` of a usage query.
-pub const USAGE_QUERY_LIMIT: u32 = 20_000;
+impl UsageProbe {
+    /// The usage query this probe stands for: no aggregations, so m3ter returns the measurements.
+    pub fn to_query(&self) -> UsageQuery {
+        use chrono::SecondsFormat::Millis;
+        UsageQuery {
+            start_date: Some(self.start.to_rfc3339_opts(Millis, true)),
+            end_date: Some(self.end.to_rfc3339_opts(Millis, true)),
+            meter_ids: self.meter_ids.clone(),
+            limit: Some(self.limit),
+            ..Default::default()
+        }
+    }
+}
 
 /// What one round brought back.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -398,7 +412,7 @@ impl Follower {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect(),
-            limit: USAGE_QUERY_LIMIT,
+            limit: USAGE_QUERY_LIMIT_MAX,
         });
         let events_since = accepted
             .iter()

@@ -3,6 +3,7 @@
 //! by any of the names it goes by, at any depth, and what cannot be read is skipped rather than
 //! failing the round.
 
+use crate::m3ter::types::{Event, INGEST_FAILURE_EVENT};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -44,12 +45,12 @@ const MESSAGE_KEYS: [&str; 3] = ["message", "errorMessage", "reason"];
 const DOWNLOAD_KEYS: [&str; 3] = ["getDownloadUrl", "downloadUrl", "file"];
 
 /// Every row of a usage query that names a uid.
-pub fn seen_from_usage_rows(rows: &[Value]) -> Vec<Seen> {
+pub fn seen_from_usage_rows(rows: &[Map<String, Value>]) -> Vec<Seen> {
     rows.iter()
-        .filter_map(|row| {
-            let obj = row.as_object()?;
-            let uid = find_str(row, &UID_KEYS)?;
-            let ts = find_str(row, &TS_KEYS)
+        .filter_map(|obj| {
+            let row = Value::Object(obj.clone());
+            let uid = find_str(&row, &UID_KEYS)?;
+            let ts = find_str(&row, &TS_KEYS)
                 .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
                 .map(|t| t.with_timezone(&Utc));
             Some(Seen {
@@ -61,23 +62,33 @@ pub fn seen_from_usage_rows(rows: &[Value]) -> Vec<Seen> {
         .collect()
 }
 
-/// The ingest failure an event reports, if it is one and names a uid.
-pub fn failure_from_event(event: &Value) -> Option<Failure> {
-    let name = event.get("eventName").and_then(Value::as_str);
-    if name.is_some_and(|n| n != "ingest.validation.failure") {
+/// The ingest failure an event reports, if it is one and names a uid: the shape the sandbox
+/// writes ([`Event::ingest_failure`]) first, else the same facts found anywhere in `m3terEvent`.
+pub fn failure_from_event(event: &Event) -> Option<Failure> {
+    if event
+        .event_name
+        .as_deref()
+        .is_some_and(|n| n != INGEST_FAILURE_EVENT)
+    {
         return None;
     }
-    let body = event.get("m3terEvent").unwrap_or(event);
-    let uid = find_str(body, &UID_KEYS)?;
-    let failure_type = find_str(body, &TYPE_KEYS).unwrap_or_else(|| "Unknown".into());
+    let body = event.m3ter_event.as_ref()?;
+    let known = event.ingest_failure();
+    let uid = known
+        .as_ref()
+        .and_then(|f| f.uid.clone())
+        .or_else(|| find_str(body, &UID_KEYS))?;
+    let failure_type = known
+        .as_ref()
+        .map(|f| f.failure_type.clone())
+        .filter(|t| !t.is_empty())
+        .or_else(|| find_str(body, &TYPE_KEYS))
+        .unwrap_or_else(|| "Unknown".into());
     Some(Failure {
         uid,
         failure_type,
-        event_id: event.get("id").and_then(Value::as_str).map(str::to_string),
-        event_time: event
-            .get("eventTime")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        event_id: Some(event.id.clone()),
+        event_time: event.event_time.clone(),
         meter: find_str(body, &["meter", "meterCode"]),
         account: find_str(body, &["account", "accountCode"]),
         message: find_str(body, &MESSAGE_KEYS),
@@ -120,12 +131,32 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn event(v: Value) -> Event {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn the_sandbox_shape_is_read() {
+        let e = event(json!({"id": "e1", "eventName": INGEST_FAILURE_EVENT,
+            "m3terEvent": {"eventData": {"failureType": "DuplicateUid", "message": "seen",
+                "uid": "u1", "meter": "m", "account": "A", "getDownloadUrl": "f/e1.json"}}}));
+        let f = failure_from_event(&e).unwrap();
+        assert_eq!(
+            (f.uid.as_str(), f.failure_type.as_str()),
+            ("u1", "DuplicateUid")
+        );
+        assert_eq!(f.message.as_deref(), Some("seen"));
+    }
+
     #[test]
     fn rows_with_a_uid_are_seen_with_their_values() {
-        let rows = [
+        let rows: Vec<Map<String, Value>> = [
             json!({"uid": "u1", "ts": "2026-11-25T10:00:00Z", "measure": {"calls": 3}, "derived": {"x": 6}}),
             json!({"account": "A", "sum_calls": 9}),
-        ];
+        ]
+        .into_iter()
+        .map(|v| v.as_object().unwrap().clone())
+        .collect();
         let seen = seen_from_usage_rows(&rows);
         assert_eq!(seen.len(), 1);
         assert_eq!(seen[0].uid, "u1");
@@ -138,7 +169,7 @@ mod tests {
 
     #[test]
     fn a_nested_failure_is_read() {
-        let e = json!({
+        let e = event(json!({
             "id": "ev1", "eventName": "ingest.validation.failure",
             "eventTime": "2026-11-25T10:00:01Z", "dtActioned": null,
             "m3terEvent": {"eventData": {
@@ -146,7 +177,7 @@ mod tests {
                 "measurement": {"uid": "u9", "meter": "nope", "account": "ACME"},
                 "getDownloadUrl": "failed/ev1.json"
             }}
-        });
+        }));
         let f = failure_from_event(&e).unwrap();
         assert_eq!(f.uid, "u9");
         assert_eq!(f.failure_type, "UndefinedMeter");
@@ -158,11 +189,13 @@ mod tests {
 
     #[test]
     fn other_events_and_events_without_uid_are_skipped() {
-        let other = json!({"id": "1", "eventName": "configuration.account.created",
-            "m3terEvent": {"uid": "u1"}});
+        let other = event(
+            json!({"id": "1", "eventName": "configuration.account.created",
+            "m3terEvent": {"uid": "u1"}}),
+        );
         assert!(failure_from_event(&other).is_none());
-        let no_uid = json!({"id": "2", "eventName": "ingest.validation.failure",
-            "m3terEvent": {"failureType": "MissingField"}});
+        let no_uid = event(json!({"id": "2", "eventName": "ingest.validation.failure",
+            "m3terEvent": {"failureType": "MissingField"}}));
         assert!(failure_from_event(&no_uid).is_none());
     }
 }

@@ -70,7 +70,7 @@ fn accepted_then_ingested_with_values() {
     assert_eq!(usage.meter_ids, ["m1"]);
     assert_eq!(usage.start, t0() - Duration::minutes(5));
     assert_eq!(usage.end, usage.start + Duration::milliseconds(1));
-    assert_eq!(usage.limit, USAGE_QUERY_LIMIT);
+    assert_eq!(usage.limit, USAGE_QUERY_LIMIT_MAX);
     assert_eq!(ask.uids, ["u1"]);
     assert_eq!(ask.events_since, Some(t0() - Duration::seconds(30)));
     let changed = f.fold(Answer {
