@@ -15,6 +15,7 @@ use crate::config::ConnectArgs;
 use crate::connect::Connection;
 use clap::{CommandFactory, Parser, Subcommand};
 use output::OutputFormat;
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -81,8 +82,10 @@ pub fn main() -> ExitCode {
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `… | head -1`: the reader has what it wanted; that is not a failure.
+        Err(e) if exit::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", output::clean_lines(&format!("{e:#}")));
             ExitCode::from(exit::code(&e))
         }
     }
@@ -96,9 +99,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             return sandbox_serve::run(args).await
         }
         Some(Command::Completions { shell }) => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "m3ter-console", &mut std::io::stdout());
-            return Ok(());
+            // Generated into memory first: writing straight to a closed stdout panics.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "m3ter-console", &mut script);
+            let mut out = std::io::stdout().lock();
+            out.write_all(&script)?;
+            return Ok(out.flush()?);
         }
         Some(Command::Config(cmd)) => return config_cmd::run(cmd, &cli.connect),
         Some(c) => c,

@@ -9,6 +9,7 @@
 //! the URL of whichever credentials were chosen.
 
 pub mod file;
+pub mod paths;
 
 use crate::m3ter::{Credentials, Error};
 pub use file::{ConfigFile, Profile};

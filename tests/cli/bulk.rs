@@ -315,6 +315,17 @@ fn stdin_gets_a_journal_in_the_data_dir_and_resumes_without_a_path() {
         r.stderr
     );
     assert_eq!(accepted_in_journal(journal).len(), 2);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(journal), 0o600, "the journal is the user's data");
+        assert_eq!(
+            mode(journals.parent().unwrap()),
+            0o700,
+            "so is the data dir"
+        );
+        assert_eq!(mode(&journals), 0o700);
+    }
 
     // The same data piped again is refused while its journal has unsent batches.
     let again = piped(&[], stdin());

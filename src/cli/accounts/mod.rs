@@ -13,7 +13,7 @@ use crate::m3ter::{Account, ListQuery};
 use args::{CreateFlags, UpdateFlags};
 use fields::AccountFlags;
 use futures::TryStreamExt;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AccountsCommand {
@@ -47,7 +47,7 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
             flags.options.apply(conn, &mut req).await?;
             AccountFlags::check(&req)?;
             let created: Account = conn.client.create(&req).await?;
-            eprintln!("created account {}", req.code);
+            eprintln!("created account {}", output::clean(&req.code));
             show(&created, fmt)
         }
         AccountsCommand::Update(flags) => {
@@ -57,7 +57,11 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
             flags.options.apply(conn, &mut req).await?;
             args::check_conflicts(&flags.clear, &flags.options)?;
             for name in clear::apply(&flags.clear, &mut req) {
-                eprintln!("note: account {} has no {name} to clear", flags.code);
+                eprintln!(
+                    "note: account {} has no {} to clear",
+                    output::clean(&flags.code),
+                    output::clean(&name)
+                );
             }
             AccountFlags::check(&req)?;
             let updated: Account = conn.client.update(&current.id, &req).await.map_err(|e| {
@@ -73,7 +77,7 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
                     e.into()
                 }
             })?;
-            eprintln!("updated account {}", flags.code);
+            eprintln!("updated account {}", output::clean(&flags.code));
             show(&updated, fmt)
         }
         AccountsCommand::Delete { code, yes } => {
@@ -82,7 +86,7 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
                 anyhow::bail!(crate::cli::exit::UsageError(format!("not deleting {code}")));
             }
             let _: Account = conn.client.delete(&account.id).await?;
-            eprintln!("deleted account {code}");
+            eprintln!("deleted account {}", output::clean(&code));
             Ok(())
         }
     }
@@ -111,10 +115,10 @@ async fn list(conn: &Connection, auto_only: bool, fmt: OutputFormat) -> anyhow::
     t.print()
 }
 
-/// The account with this code; "no such account" is the server's answer, so exit 1.
+/// The account with this code; none is "not found" (exit 1).
 pub async fn find(conn: &Connection, code: &str) -> anyhow::Result<Account> {
     conn.client.account_by_code(code).await?.ok_or_else(|| {
-        crate::cli::exit::Rejected(format!("no account has the code {code:?}")).into()
+        crate::cli::exit::NotFound(format!("no account has the code {code:?}")).into()
     })
 }
 
@@ -178,8 +182,7 @@ fn show(a: &Account, fmt: OutputFormat) -> anyhow::Result<()> {
         ("created", a.audit.dt_created.clone()),
         ("last modified", a.audit.dt_last_modified.clone()),
     ]);
-    std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(())
+    output::print(&text)
 }
 
 /// Asks on the terminal; without one, refuses (a script must say `--yes`).
@@ -189,7 +192,7 @@ fn confirm(code: &str) -> anyhow::Result<bool> {
             "refusing to delete account {code} without confirmation: pass --yes"
         )));
     }
-    eprint!("Delete account {code}? [y/N] ");
+    eprint!("Delete account {}? [y/N] ", output::clean(code));
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))
