@@ -1,24 +1,18 @@
 //! The `Host` check (protection against DNS rebinding): a web page on another site can make a
 //! browser send requests to `127.0.0.1:PORT` under its own host name, and the sandbox's
 //! credentials are documented defaults. So a request whose `Host` is not one of the sandbox's
-//! own names is refused with 403 before routing. Own names: `localhost`, `127.0.0.1`, `[::1]`,
+//! own names is refused with 403 before routing (the middleware is in the router's module). Own names: `localhost`, `127.0.0.1`, `[::1]`,
 //! the bound address, and those given with `--allow-host`; with the sandbox's port (or none,
 //! only when it listens on 80). A request without `Host` (HTTP/1.0 tools) is let through: a
 //! browser always sends one.
 
-use super::error::ApiError;
-use super::state::App;
-use axum::extract::{Request, State};
-use axum::http::header;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
 
 /// The host names a request may name, and the port.
 #[derive(Debug, Clone)]
 pub struct AllowedHosts {
     names: Vec<String>,
-    port: u16,
+    pub port: u16,
 }
 
 impl AllowedHosts {
@@ -66,24 +60,6 @@ fn split_port(host: &str) -> (&str, Option<&str>) {
     match host.rsplit_once(':') {
         Some((name, port)) => (name, Some(port)),
         None => (host, None),
-    }
-}
-
-/// Middleware on every route.
-pub async fn check_host(State(app): State<App>, req: Request, next: Next) -> Response {
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .map(|h| h.to_str().unwrap_or("<not text>").to_string())
-        .or_else(|| req.uri().authority().map(|a| a.to_string()));
-    match host {
-        Some(h) if !app.hosts.allows(&h) => ApiError::forbidden(format!(
-            "the Host {h:?} is not one of this sandbox's names (localhost, 127.0.0.1, [::1] with port {}); start it with --allow-host NAME to allow another",
-            app.hosts.port
-        ))
-        .with_field("Host")
-        .into_response(),
-        _ => next.run(req).await,
     }
 }
 
