@@ -12,4 +12,5 @@ mod meters;
 mod pagination;
 mod persistence;
 mod products;
+mod search;
 mod security;
