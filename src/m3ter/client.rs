@@ -6,8 +6,9 @@
 //! honouring `Retry-After` (on the token request too) and `x-should-retry`; config calls on the API host and measurements on
 //! the ingest host, or everything on one base URL when one is given.
 
-use super::error::{Error, Result};
+use super::error::{Error, ErrorKind, Result};
 use super::resource::{ListQuery, Resource, SearchQuery};
+use super::rules::BATCH_MAX_BYTES;
 use super::types::*;
 use futures::stream::{self, Stream, TryStreamExt};
 use reqwest::{Method, StatusCode};
@@ -101,12 +102,12 @@ impl fmt::Debug for Client {
 }
 
 /// What to send: the body is serialised once, so a retry sends the same bytes (same `uid`s).
-struct Call<'a> {
-    method: Method,
-    url: String,
-    query: Vec<(&'static str, String)>,
-    body: Option<Vec<u8>>,
-    label: &'a str,
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    pub(crate) url: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) label: &'a str,
 }
 
 impl Client {
@@ -139,11 +140,16 @@ impl Client {
         &self.inner.config
     }
 
+    /// The HTTP connection pool, for calls that are not m3ter API calls (signed URLs).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     pub fn org_id(&self) -> &str {
         &self.inner.config.credentials.org_id
     }
 
-    fn org_url(&self, rest: &str) -> String {
+    pub(crate) fn org_url(&self, rest: &str) -> String {
         format!(
             "{}/organizations/{}/{rest}",
             self.inner.config.api_url,
@@ -305,7 +311,7 @@ impl Client {
 
     // ------------------------------------------------------------ transport
 
-    async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
+    pub(crate) async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
         let request = format!("{} {}", call.method, call.label);
         let text = self.send_raw(&call, &request).await?;
         serde_json::from_str(&text).map_err(|e| Error::Decode {
@@ -346,7 +352,14 @@ impl Client {
                     if status.is_success() {
                         return Ok(body);
                     }
-                    if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                    // m3ter's gateway refuses an oversized ingest body with 403: not an auth
+                    // failure, and no new token would help.
+                    let oversized = call
+                        .body
+                        .as_ref()
+                        .is_some_and(|b| b.len() >= BATCH_MAX_BYTES);
+                    let kind = ErrorKind::from_status(status.as_u16(), oversized);
+                    if kind == ErrorKind::Auth
                         && !refreshed
                         && self.inner.config.credentials.token.is_none()
                     {
@@ -360,10 +373,11 @@ impl Client {
                         Some("false") => false,
                         _ => matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error(),
                     };
+                    let retry = retry && kind != ErrorKind::Limit;
                     (
                         retry,
                         retry_after,
-                        Error::api(request.to_string(), status.as_u16(), body),
+                        Error::api_with_kind(request.to_string(), status.as_u16(), body, kind),
                     )
                 }
             };
@@ -446,7 +460,7 @@ impl Client {
     }
 }
 
-fn to_body<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
+pub(crate) fn to_body<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| Error::Config(format!("cannot encode the request: {e}")))
 }
 

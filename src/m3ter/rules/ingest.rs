@@ -1,0 +1,407 @@
+//! The two stages of m3ter's ingest, as rules.
+//!
+//! [`check_request`] is the synchronous stage: it looks only at the request (schema, code
+//! patterns, `uid` length, RFC 3339 timestamps *with* an offset, value types per category) and
+//! never at the organization, so the sandbox can acknowledge a batch as soon as it is durable.
+//! [`check_against_meter`] is the part of the asynchronous enrichment that needs only the meter:
+//! missing and duplicated fields and derived calculations. The organization-wide checks
+//! (unknown meter, duplicate `uid`, account codes) need the store and live in the sandbox.
+
+use super::*;
+use crate::m3ter::calc::{self, CalcValue};
+use crate::m3ter::types::{DataFieldCategory, IngestFailureType, Measurement, Meter};
+use serde_json::{Map, Value};
+
+/// Parses an RFC 3339 date-time that carries an offset (`Z` or `±hh:mm`), as m3ter's spec
+/// requires for `ts`/`ets`; a naive `2026-01-31T12:00:00` is refused with a hint.
+pub fn parse_timestamp_with_offset(field: &str, ts: &str) -> Result<DateTime<Utc>, FieldError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(ts) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let hint = if parse_timestamp(field, ts).is_ok() {
+        format!(" — it has no offset: add Z for UTC ({ts}Z)")
+    } else {
+        String::new()
+    };
+    Err(FieldError::new(
+        field,
+        format!(
+            "must be an RFC 3339 date-time with an offset such as 2026-01-31T12:00:00Z (got {ts:?}){hint}"
+        ),
+    ))
+}
+
+/// The synchronous stage for one measurement (raw JSON, so a wrong type is named): returns it
+/// typed, or the first broken rule with the field under the measurement (`measure.gb`).
+///
+/// Decisions: unknown top-level keys are refused (a typo such as `mesure` would otherwise drop
+/// data); `uid` is optional, 1–50 characters; data field keys must be field codes (letters,
+/// digits, `_`, `$`, not starting with a digit); a code appearing in two categories is left to
+/// the enrichment stage (`DuplicateField`), as m3ter does.
+pub fn check_request(value: &Value) -> Result<Measurement, FieldError> {
+    let obj = value
+        .as_object()
+        .ok_or_else(|| FieldError::new("", "must be a JSON object"))?;
+    const TOP: [&str; 5] = ["uid", "meter", "account", "ts", "ets"];
+    for key in obj.keys() {
+        if !TOP.contains(&key.as_str()) && DataFieldCategory::from_key(key).is_none() {
+            return Err(FieldError::new(
+                key.clone(),
+                "is not a measurement field (expected uid, meter, account, ts, ets, who, where, what, other, metadata, measure, income or cost)",
+            ));
+        }
+    }
+    let uid = opt_str(obj, "uid")?;
+    if let Some(u) = &uid {
+        check_len("uid", u, 1, UID_MAX)?;
+    }
+    let meter = req_str(obj, "meter")?;
+    check_code("meter", &meter)?;
+    let account = req_str(obj, "account")?;
+    check_code("account", &account)?;
+    let ts = req_str(obj, "ts")?;
+    parse_timestamp_with_offset("ts", &ts)?;
+    let ets = opt_str(obj, "ets")?;
+    if let Some(e) = &ets {
+        parse_timestamp_with_offset("ets", e)?;
+    }
+    let mut m = Measurement {
+        uid,
+        meter,
+        account,
+        ts,
+        ets,
+        ..Default::default()
+    };
+    for cat in DataFieldCategory::ALL {
+        let Some(raw) = obj.get(cat.key()) else {
+            continue;
+        };
+        if raw.is_null() {
+            continue;
+        }
+        let map = raw.as_object().ok_or_else(|| {
+            FieldError::new(
+                cat.key(),
+                format!(
+                    "must be an object of field code → {}",
+                    if cat.is_numeric() { "number" } else { "string" }
+                ),
+            )
+        })?;
+        for (code, v) in map {
+            let at = format!("{}.{code}", cat.key());
+            if !FIELD_CODE_RE.is_match(code) {
+                return Err(FieldError::new(
+                    &at,
+                    "is not a field code (letters, digits, _ or $, not starting with a digit)",
+                ));
+            }
+            if cat.is_numeric() {
+                let n = v.as_number().cloned().ok_or_else(|| {
+                    FieldError::new(
+                        &at,
+                        format!("must be a number (a {cat} value), got {}", describe(v)),
+                    )
+                })?;
+                m.numbers_mut(cat).unwrap().insert(code.clone(), n);
+            } else {
+                let s = v.as_str().ok_or_else(|| {
+                    FieldError::new(
+                        &at,
+                        format!("must be a string (a {cat} value), got {}", describe(v)),
+                    )
+                })?;
+                if cat == DataFieldCategory::Metadata && chars(s) > METADATA_VALUE_MAX {
+                    return Err(FieldError::new(
+                        &at,
+                        format!("must be at most {METADATA_VALUE_MAX} characters"),
+                    ));
+                }
+                m.strings_mut(cat)
+                    .unwrap()
+                    .insert(code.clone(), s.to_string());
+            }
+        }
+    }
+    Ok(m)
+}
+
+/// Why the enrichment stage failed a measurement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestFault {
+    pub kind: IngestFailureType,
+    /// The measurement field at fault (`measure.gb`), when there is one.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl IngestFault {
+    pub fn new(kind: IngestFailureType, field: Option<String>, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// A measurement that passed the meter checks, with its derived values.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Enriched {
+    /// Derived field code → value (`null` when its calculation failed).
+    pub derived: Map<String, Value>,
+    /// The first failed calculation: the measurement is still ingested (m3ter's rule) but an
+    /// event is raised.
+    pub calculation_error: Option<IngestFault>,
+}
+
+/// The meter part of the enrichment stage.
+///
+/// Decisions (m3ter publishes the failure names, not their exact rules):
+/// - `DuplicateField`: one field code under two categories of the measurement;
+/// - `MissingField`: a data field of the meter is absent from the measurement — every category
+///   but METADATA, which is descriptive — or a value is given under the wrong category (so the
+///   meter's field is missing where it belongs); values for codes the meter does not define
+///   are ignored, as m3ter keeps only the meter's fields;
+/// - `CalculationError`: a derived field's calculation fails to parse or evaluate (the
+///   measurement is ingested with that value `null`); fields are looked up by code, `ts` and
+///   `ets` are epoch milliseconds.
+pub fn check_against_meter(m: &Measurement, meter: &Meter) -> Result<Enriched, IngestFault> {
+    let mut seen: std::collections::HashMap<&str, DataFieldCategory> = Default::default();
+    for (cat, code, _) in m.values() {
+        if let Some(first) = seen.insert(code, cat) {
+            return Err(IngestFault::new(
+                IngestFailureType::DuplicateField,
+                Some(format!("{}.{code}", cat.key())),
+                format!(
+                    "the field code {code:?} is used under both {:?} and {:?}",
+                    first.key(),
+                    cat.key()
+                ),
+            ));
+        }
+    }
+    for f in &meter.data_fields {
+        if f.category == DataFieldCategory::Metadata {
+            continue;
+        }
+        let here = seen.get(f.code.as_str());
+        if here != Some(&f.category) {
+            let why = match here {
+                Some(other) => format!(
+                    "meter {:?}'s field {:?} is a {} field but was sent under {:?}",
+                    meter.code.as_deref().unwrap_or(""),
+                    f.code,
+                    f.category,
+                    other.key()
+                ),
+                None => format!(
+                    "meter {:?} requires its {} field {:?}, which the measurement does not carry",
+                    meter.code.as_deref().unwrap_or(""),
+                    f.category,
+                    f.code
+                ),
+            };
+            return Err(IngestFault::new(
+                IngestFailureType::MissingField,
+                Some(format!("{}.{}", f.category.key(), f.code)),
+                why,
+            ));
+        }
+    }
+    let ts_ms = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| CalcValue::Number(t.timestamp_millis() as f64))
+    };
+    let ts = ts_ms(&Some(m.ts.clone()));
+    let ets = ts_ms(&m.ets);
+    let values: std::collections::HashMap<&str, Value> =
+        m.values().into_iter().map(|(_, c, v)| (c, v)).collect();
+    let mut out = Enriched::default();
+    for d in &meter.derived_fields {
+        let lookup = |name: &str| -> Option<CalcValue> {
+            match name {
+                "ts" => ts.clone(),
+                "ets" => ets.clone(),
+                _ => {
+                    let code = name.rsplit('.').next().unwrap_or(name);
+                    values
+                        .get(name)
+                        .or_else(|| values.get(code))
+                        .map(CalcValue::from_json)
+                }
+            }
+        };
+        match calc::evaluate(&d.calculation, lookup) {
+            Ok(v) => {
+                out.derived.insert(d.code.clone(), v.to_json());
+            }
+            Err(e) => {
+                out.derived.insert(d.code.clone(), Value::Null);
+                out.calculation_error.get_or_insert(IngestFault::new(
+                    IngestFailureType::CalculationError,
+                    Some(format!("{}.{}", d.category.key(), d.code)),
+                    format!("derived field {:?}: {e} in {:?}", d.code, d.calculation),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn req_str(obj: &Map<String, Value>, key: &str) -> Result<String, FieldError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Err(FieldError::new(key, "is required")),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(v) => Err(FieldError::new(
+            key,
+            format!("must be a string, got {}", describe(v)),
+        )),
+    }
+}
+
+fn opt_str(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, FieldError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(v) => Err(FieldError::new(
+            key,
+            format!("must be a string, got {}", describe(v)),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::m3ter::types::{DataField, DerivedField};
+    use serde_json::json;
+
+    fn meter() -> Meter {
+        let f = |category, code: &str| DataField {
+            category,
+            code: code.into(),
+            name: code.into(),
+            unit: None,
+        };
+        Meter {
+            id: "m".into(),
+            code: Some("api".into()),
+            data_fields: vec![
+                f(DataFieldCategory::Who, "user"),
+                f(DataFieldCategory::Measure, "calls"),
+                f(DataFieldCategory::Metadata, "note"),
+            ],
+            derived_fields: vec![DerivedField {
+                category: DataFieldCategory::Measure,
+                code: "per_k".into(),
+                name: "per k".into(),
+                unit: None,
+                calculation: "calls / 1000".into(),
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn ok_json() -> Value {
+        json!({"uid":"u1","meter":"api","account":"ACME","ts":"2026-01-01T00:00:00Z","who":{"user":"bob"},"measure":{"calls":3000}})
+    }
+
+    #[test]
+    fn request_stage_refuses_naive_timestamps_with_a_hint() {
+        let mut v = ok_json();
+        v["ts"] = json!("2026-01-01T00:00:00");
+        let e = check_request(&v).unwrap_err();
+        assert_eq!(e.field, "ts");
+        assert!(e.message.contains("add Z for UTC"), "{e}");
+        v["ts"] = json!("2026-01-01T00:00:00+02:00");
+        v["ets"] = json!("yesterday");
+        let e = check_request(&v).unwrap_err();
+        assert_eq!(e.field, "ets");
+        assert!(!e.message.contains("add Z"), "{e}");
+    }
+
+    #[test]
+    fn request_stage_checks_shape_not_the_org() {
+        let mut v = ok_json();
+        v["meter"] = json!("no such meter");
+        v["measure"]["unknown_field"] = json!(1);
+        assert!(
+            check_request(&v).is_ok(),
+            "meters and fields are the enrichment's business"
+        );
+        let cases = [
+            (json!({"uid": "x".repeat(51)}), "uid"),
+            (json!({"meter": " api"}), "meter"),
+            (json!({"account": 3}), "account"),
+            (json!({"measure": {"calls": "3"}}), "measure.calls"),
+            (json!({"who": {"user": 1}}), "who.user"),
+            (json!({"who": {"1bad": "x"}}), "who.1bad"),
+            (json!({"metadata": {"n": "x".repeat(257)}}), "metadata.n"),
+            (json!({"mesure": {}}), "mesure"),
+            (json!({"what": []}), "what"),
+        ];
+        for (patch, field) in cases {
+            let mut v = ok_json();
+            for (k, x) in patch.as_object().unwrap() {
+                v[k] = x.clone();
+            }
+            assert_eq!(check_request(&v).unwrap_err().field, field, "{patch}");
+        }
+        let mut v = ok_json();
+        v.as_object_mut().unwrap().remove("ts");
+        assert_eq!(check_request(&v).unwrap_err().message, "is required");
+    }
+
+    #[test]
+    fn meter_stage_computes_derived_values() {
+        let m = check_request(&ok_json()).unwrap();
+        let e = check_against_meter(&m, &meter()).unwrap();
+        assert_eq!(e.derived["per_k"], json!(3));
+        assert!(e.calculation_error.is_none());
+    }
+
+    #[test]
+    fn meter_stage_failures() {
+        let meter = meter();
+        let mut v = ok_json();
+        v["what"] = json!({"calls": "x"});
+        let f = check_against_meter(&check_request(&v).unwrap(), &meter).unwrap_err();
+        assert_eq!(f.kind, IngestFailureType::DuplicateField);
+
+        let mut v = ok_json();
+        v.as_object_mut().unwrap().remove("who");
+        let f = check_against_meter(&check_request(&v).unwrap(), &meter).unwrap_err();
+        assert_eq!(
+            (f.kind, f.field.as_deref()),
+            (IngestFailureType::MissingField, Some("who.user"))
+        );
+
+        let mut v = ok_json();
+        v.as_object_mut().unwrap().remove("who");
+        v["what"] = json!({"user": "bob"});
+        let f = check_against_meter(&check_request(&v).unwrap(), &meter).unwrap_err();
+        assert!(f.message.contains("sent under \"what\""), "{}", f.message);
+
+        let mut v = ok_json();
+        v["measure"]["extra"] = json!(1);
+        assert!(
+            check_against_meter(&check_request(&v).unwrap(), &meter).is_ok(),
+            "unknown codes are ignored, metadata optional"
+        );
+    }
+
+    #[test]
+    fn failed_calculation_is_still_ingested_with_null() {
+        let mut meter = meter();
+        meter.derived_fields[0].calculation = "calls / (calls - calls)".into();
+        let e = check_against_meter(&check_request(&ok_json()).unwrap(), &meter).unwrap();
+        assert_eq!(e.derived["per_k"], Value::Null);
+        let f = e.calculation_error.unwrap();
+        assert_eq!(f.kind, IngestFailureType::CalculationError);
+        assert!(f.message.contains("division by zero"), "{}", f.message);
+        assert_eq!(f.field.as_deref(), Some("measure.per_k"));
+    }
+}
