@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod config_cmd;
 pub mod exit;
 pub mod output;
+pub mod sandbox_serve;
 pub mod submit;
 
 use crate::config::ConnectArgs;
@@ -68,7 +69,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Serve the sandbox in the foreground until Ctrl-C.
-    Serve(crate::sandbox::ServeArgs),
+    Serve(sandbox_serve::ServeArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -96,7 +97,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = match cli.command {
         None => return crate::tui::run(Connection::open(&cli.connect).await?).await,
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
-            return crate::sandbox::serve(args).await
+            return sandbox_serve::run(args).await
         }
         Some(Command::Completions { shell }) => {
             // Generated into memory first: writing straight to a closed stdout panics.
