@@ -236,6 +236,35 @@ impl Client {
         .await
     }
 
+    /// One page of a list as the server sent it, fields this client does not model included.
+    pub async fn list_page_raw<R: Resource>(
+        &self,
+        query: &ListQuery,
+        next_token: Option<&str>,
+    ) -> Result<Page<serde_json::Value>> {
+        self.send(Call {
+            method: Method::GET,
+            url: self.org_url(R::PATH),
+            query: query.params(next_token),
+            body: None,
+            label: R::PATH,
+        })
+        .await
+    }
+
+    /// PUT with a body as JSON: an update that carries back every field it read, including
+    /// ones this client does not model, so a newer m3ter field is never erased.
+    pub async fn update_raw<R: Resource>(&self, id: &str, body: &serde_json::Value) -> Result<R> {
+        self.send(Call {
+            method: Method::PUT,
+            url: self.org_url(&format!("{}/{id}", R::PATH)),
+            query: vec![],
+            body: Some(to_body(body)?),
+            label: R::PATH,
+        })
+        .await
+    }
+
     /// Returns the deleted entity.
     pub async fn delete<R: Resource>(&self, id: &str) -> Result<R> {
         self.send(Call {
