@@ -3,25 +3,19 @@
 //! Exit codes (see [`exit`]): 0 ok, 1 the server rejected something, 2 usage error (bad flags,
 //! bad input file, bad config), 3 cannot connect or authenticate, 130 interrupted by Ctrl-C.
 
-mod account_clear;
-mod account_flags;
 pub mod accounts;
-pub mod batch;
 pub mod catalog;
 pub mod config_cmd;
-mod csv_input;
 pub mod exit;
-pub mod input;
-pub mod journal;
 pub mod output;
-pub mod prepare;
-pub mod send;
-mod stdin_journal;
+pub mod sandbox_serve;
 pub mod submit;
 
-use crate::config::{ConnectArgs, Connection};
+use crate::config::ConnectArgs;
+use crate::connect::Connection;
 use clap::{CommandFactory, Parser, Subcommand};
 use output::OutputFormat;
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -74,7 +68,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Serve the sandbox in the foreground until Ctrl-C.
-    Serve(crate::sandbox::ServeArgs),
+    Serve(sandbox_serve::ServeArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -88,8 +82,10 @@ pub fn main() -> ExitCode {
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `… | head -1`: the reader has what it wanted; that is not a failure.
+        Err(e) if exit::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", output::clean_lines(&format!("{e:#}")));
             ExitCode::from(exit::code(&e))
         }
     }
@@ -100,12 +96,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = match cli.command {
         None => return crate::tui::run(Connection::open(&cli.connect).await?).await,
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
-            return crate::sandbox::serve(args).await
+            return sandbox_serve::run(args).await
         }
         Some(Command::Completions { shell }) => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "m3ter-console", &mut std::io::stdout());
-            return Ok(());
+            // Generated into memory first: writing straight to a closed stdout panics.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "m3ter-console", &mut script);
+            let mut out = std::io::stdout().lock();
+            out.write_all(&script)?;
+            return Ok(out.flush()?);
         }
         Some(Command::Config(cmd)) => return config_cmd::run(cmd, &cli.connect),
         Some(c) => c,

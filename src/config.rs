@@ -1,4 +1,5 @@
-//! Where the console gets its credentials, and the connection every command and the TUI use.
+//! Where the console gets its credentials: profiles, the SDKs' environment variables, flags.
+//! Opening a connection with them is [`crate::connect`]'s job; this module talks to no server.
 //!
 //! Order, most explicit first: `--sandbox` forces the embedded sandbox; `--profile NAME` (or
 //! `M3TER_PROFILE`) takes that profile of the config file; then the official SDKs' environment
@@ -8,9 +9,9 @@
 //! the URL of whichever credentials were chosen.
 
 pub mod file;
+pub mod paths;
 
-use crate::m3ter::{Client, ClientConfig, Credentials, Error};
-use crate::sandbox::{self, Sandbox, SandboxConfig};
+use crate::m3ter::{Credentials, Error};
 pub use file::{ConfigFile, Profile};
 
 /// Connection flags shared by every command.
@@ -30,23 +31,20 @@ pub struct ConnectArgs {
     pub sandbox_db: Option<std::path::PathBuf>,
 }
 
-/// An open connection: the client, what it talks to, and the embedded sandbox it owns (if any),
-/// which lives as long as the connection.
-pub struct Connection {
-    pub client: Client,
-    /// For title bars and messages, e.g. `sandbox (embedded) · org 0000…` — never a secret.
-    pub label: String,
-    pub sandbox: Option<Sandbox>,
-}
-
-/// Which credentials [`Connection::open`] picked, before any network traffic (testable alone).
+/// Which credentials to use, worked out before any network traffic (testable alone).
 #[derive(Debug, PartialEq)]
 pub enum Source {
+    /// No credentials: start the embedded sandbox.
     Embedded,
+    /// A loopback `--base-url` and no credentials: a sandbox served by `m3ter-console sandbox
+    /// serve`, which takes the sandbox's documented default credentials.
+    LocalSandbox { base_url: String },
     Remote {
         credentials: Credentials,
         base_url: Option<String>,
-        /// Where they came from, for the label: `profile prod`, `environment`, `sandbox defaults`.
+        /// The profile they came from, if any (the connection's short label).
+        profile: Option<String>,
+        /// Where they came from, for messages: `profile prod`, `environment`.
         origin: String,
     },
 }
@@ -55,7 +53,7 @@ fn env(k: &str) -> Option<String> {
     std::env::var(k).ok().filter(|v| !v.is_empty())
 }
 
-/// A config error: the CLI exits 2 for it (see [`Error::exit_code`]).
+/// A config error (the CLI's exit policy treats it as a usage error).
 fn config_error(e: anyhow::Error) -> anyhow::Error {
     Error::Config(format!("{e:#}")).into()
 }
@@ -80,6 +78,7 @@ impl Source {
             return Ok(Source::Remote {
                 credentials,
                 base_url: args.base_url.clone().or_else(|| env("M3TER_BASE_URL")),
+                profile: None,
                 origin: "environment".into(),
             });
         }
@@ -89,16 +88,8 @@ impl Source {
             return Self::from_profile(name, args).map_err(config_error);
         }
         match &args.base_url {
-            // A sandbox served by `m3ter-console sandbox serve` takes its documented defaults.
-            Some(url) if is_loopback(url) => Ok(Source::Remote {
-                credentials: Credentials {
-                    org_id: sandbox::DEFAULT_ORG_ID.into(),
-                    api_key: sandbox::DEFAULT_API_KEY.into(),
-                    api_secret: sandbox::DEFAULT_API_SECRET.into(),
-                    token: None,
-                },
-                base_url: Some(url.clone()),
-                origin: "sandbox defaults".into(),
+            Some(url) if is_loopback(url) => Ok(Source::LocalSandbox {
+                base_url: url.clone(),
             }),
             Some(url) => Err(Error::Config(format!(
                 "no credentials for {url}: set M3TER_API_KEY, M3TER_API_SECRET and M3TER_ORG_ID, \
@@ -121,6 +112,7 @@ impl Source {
                 token: None,
             },
             base_url: args.base_url.clone().or_else(|| p.base_url.clone()),
+            profile: Some(name.to_string()),
             origin: format!("profile {name}"),
         })
     }
@@ -130,63 +122,6 @@ fn is_loopback(url: &str) -> bool {
     let rest = url.split("://").nth(1).unwrap_or(url);
     let host = rest.split(['/', ':']).next().unwrap_or("");
     matches!(host, "127.0.0.1" | "localhost") || rest.starts_with("[::1]")
-}
-
-impl Connection {
-    pub fn is_sandbox(&self) -> bool {
-        self.sandbox.is_some()
-    }
-
-    pub async fn open(args: &ConnectArgs) -> anyhow::Result<Connection> {
-        let (credentials, base_url, origin) = match Source::resolve(args)? {
-            Source::Embedded => return Self::embedded(args).await,
-            Source::Remote {
-                credentials,
-                base_url,
-                origin,
-            } => (credentials, base_url, origin),
-        };
-        let label = format!(
-            "m3ter {} · org {} · {origin}",
-            base_url.as_deref().unwrap_or("(api.m3ter.com)"),
-            credentials.org_id
-        );
-        let client = Client::new(ClientConfig::new(credentials, base_url.as_deref()))?;
-        Ok(Connection {
-            client,
-            label,
-            sandbox: None,
-        })
-    }
-
-    /// Starts the sandbox in this process on an ephemeral loopback port and connects to it over
-    /// HTTP with the same client real m3ter gets.
-    pub async fn embedded(args: &ConnectArgs) -> anyhow::Result<Connection> {
-        let mut config = SandboxConfig::default();
-        if let Some(db) = &args.sandbox_db {
-            config.db_path = db.clone();
-        }
-        // The embedded sandbox is what we "connect" to: failing to start it is exit 3.
-        let sb = sandbox::start(config)
-            .await
-            .map_err(|e| Error::Connection {
-                request: "starting the embedded sandbox".into(),
-                detail: format!("{e:#}"),
-            })?;
-        let credentials = Credentials {
-            org_id: sb.config.org_id.clone(),
-            api_key: sb.config.api_key.clone(),
-            api_secret: sb.config.api_secret.clone(),
-            token: None,
-        };
-        let client = Client::new(ClientConfig::new(credentials, Some(&sb.base_url)))?;
-        let label = format!("sandbox {} · org {}", sb.base_url, sb.config.org_id);
-        Ok(Connection {
-            client,
-            label,
-            sandbox: Some(sb),
-        })
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod m3ter;
 pub mod sandbox;
 pub mod tui;

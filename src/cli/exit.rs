@@ -1,7 +1,9 @@
 //! Exit codes, so scripts can tell "fix your input" from "the server said no" from "cannot
-//! connect": 0 ok, 1 server rejected, 2 usage error, 3 connection/auth failure, 130 interrupted.
+//! connect": 0 ok, 1 server rejected (or not found), 2 usage error, 3 connection/auth failure,
+//! 130 interrupted. The policy lives here, in the CLI: the client only says what kind of error
+//! happened ([`m3ter::ErrorKind`]).
 
-use crate::m3ter;
+use crate::m3ter::{self, ErrorKind};
 
 /// Bad flags or a bad input file: nothing was sent (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -12,6 +14,12 @@ pub struct UsageError(pub String);
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Interrupted(pub String);
+
+/// What the command names does not exist (an account code, a product code): exit 1, as when
+/// the server answers 404.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotFound(pub String);
 
 /// Some measurements were rejected by the server (exit 1) — the summary was already printed.
 #[derive(Debug, thiserror::Error)]
@@ -31,11 +39,11 @@ pub fn code(err: &anyhow::Error) -> u8 {
         if cause.is::<Interrupted>() {
             return 130;
         }
-        if cause.is::<Rejected>() {
+        if cause.is::<Rejected>() || cause.is::<NotFound>() {
             return 1;
         }
         if let Some(e) = cause.downcast_ref::<m3ter::Error>() {
-            return e.exit_code();
+            return for_kind(e.kind());
         }
         if cause.is::<clap::Error>() {
             return 2;
@@ -43,6 +51,35 @@ pub fn code(err: &anyhow::Error) -> u8 {
     }
     // Anything else (a local I/O error, say): a failure, but not a usage or connection one.
     1
+}
+
+/// stdout was closed by its reader (`| head -1`): the command ends quietly with exit 0.
+pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The exit code for a client error of this kind.
+pub fn for_kind(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Connection | ErrorKind::Auth => 3,
+        ErrorKind::Config => 2,
+        ErrorKind::Limit
+        | ErrorKind::RateLimited
+        | ErrorKind::NotFound
+        | ErrorKind::Conflict
+        | ErrorKind::Rejected
+        | ErrorKind::Server
+        | ErrorKind::Decode => 1,
+    }
+}
+
+/// Errors after which every further request would fail the same way (stop a bulk run).
+pub fn is_fatal(kind: ErrorKind) -> bool {
+    for_kind(kind) == 3
 }
 
 #[cfg(test)]

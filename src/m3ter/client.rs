@@ -6,8 +6,9 @@
 //! honouring `Retry-After` (on the token request too) and `x-should-retry`; config calls on the API host and measurements on
 //! the ingest host, or everything on one base URL when one is given.
 
-use super::error::{Error, Result};
+use super::error::{Error, ErrorKind, Result};
 use super::resource::{ListQuery, Resource, SearchQuery};
+use super::rules::BATCH_MAX_BYTES;
 use super::types::*;
 use futures::stream::{self, Stream, TryStreamExt};
 use reqwest::{Method, StatusCode};
@@ -351,7 +352,14 @@ impl Client {
                     if status.is_success() {
                         return Ok(body);
                     }
-                    if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                    // m3ter's gateway refuses an oversized ingest body with 403: not an auth
+                    // failure, and no new token would help.
+                    let oversized = call
+                        .body
+                        .as_ref()
+                        .is_some_and(|b| b.len() >= BATCH_MAX_BYTES);
+                    let kind = ErrorKind::from_status(status.as_u16(), oversized);
+                    if kind == ErrorKind::Auth
                         && !refreshed
                         && self.inner.config.credentials.token.is_none()
                     {
@@ -365,10 +373,11 @@ impl Client {
                         Some("false") => false,
                         _ => matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error(),
                     };
+                    let retry = retry && kind != ErrorKind::Limit;
                     (
                         retry,
                         retry_after,
-                        Error::api(request.to_string(), status.as_u16(), body),
+                        Error::api_with_kind(request.to_string(), status.as_u16(), body, kind),
                     )
                 }
             };

@@ -1,9 +1,56 @@
 //! The client's typed errors: every one says which request failed and why, and none carries a
 //! secret (URLs hold no credentials; the token and API secret are never formatted).
+//!
+//! Each error has a [`ErrorKind`], decided from the status and the request when the error is
+//! made — never by reading the message — so callers branch on what happened (retry later,
+//! re-authenticate, split the batch, fix the input) and the CLI maps kinds to exit codes.
 
 use super::types::ErrorBody;
 
-#[derive(Debug, thiserror::Error)]
+/// What went wrong, as a caller needs to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// No HTTP answer: refused, reset, timed out, DNS; or the embedded sandbox did not start.
+    Connection,
+    /// Credentials refused, token expired, or no access to the org (401, 403).
+    Auth,
+    /// The request is over a size limit (413, or m3ter's gateway 403 for an ingest body of
+    /// 512,000 bytes or more).
+    Limit,
+    /// Too many requests (429) after the retries.
+    RateLimited,
+    /// No such entity or path (404).
+    NotFound,
+    /// A stale `version` on update (409).
+    Conflict,
+    /// The server refused the request's content (another 4xx, e.g. 400 naming a field).
+    Rejected,
+    /// The server failed (5xx) after the retries.
+    Server,
+    /// A 2xx answer that is not the JSON expected.
+    Decode,
+    /// Bad or missing configuration: no credentials, a bad URL.
+    Config,
+}
+
+impl ErrorKind {
+    /// The kind of a non-2xx answer; `oversized` says the request body was over m3ter's
+    /// ingest limit, so a 403 is the gateway's size refusal rather than an auth failure.
+    pub fn from_status(status: u16, oversized: bool) -> ErrorKind {
+        match status {
+            413 => ErrorKind::Limit,
+            401 | 403 if oversized => ErrorKind::Limit,
+            401 | 403 => ErrorKind::Auth,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            429 => ErrorKind::RateLimited,
+            500.. => ErrorKind::Server,
+            _ => ErrorKind::Rejected,
+        }
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// The server answered with a non-2xx status.
     #[error("{request}: HTTP {status}: {message}")]
@@ -16,6 +63,7 @@ pub enum Error {
         field: Option<String>,
         /// The raw body, for the log pane.
         body: String,
+        kind: ErrorKind,
     },
     /// The request never got an HTTP answer (refused, reset, timed out, DNS).
     #[error("{request}: cannot reach the server: {detail}")]
@@ -29,7 +77,17 @@ pub enum Error {
 }
 
 impl Error {
+    /// An error answer to `request`, its kind decided by the status alone.
     pub(crate) fn api(request: String, status: u16, body: String) -> Self {
+        Self::api_with_kind(request, status, body, ErrorKind::from_status(status, false))
+    }
+
+    pub(crate) fn api_with_kind(
+        request: String,
+        status: u16,
+        body: String,
+        kind: ErrorKind,
+    ) -> Self {
         let (message, field) = match serde_json::from_str::<ErrorBody>(&body) {
             Ok(e) => (e.message, e.field),
             Err(_) if body.trim().is_empty() => (status_text(status).to_string(), None),
@@ -41,6 +99,7 @@ impl Error {
             message,
             field,
             body,
+            kind,
         }
     }
 
@@ -54,6 +113,15 @@ impl Error {
             source = s.source();
         }
         Error::Connection { request, detail }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Api { kind, .. } => *kind,
+            Error::Connection { .. } => ErrorKind::Connection,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Config(_) => ErrorKind::Config,
+        }
     }
 
     /// HTTP status of an API error.
@@ -74,26 +142,12 @@ impl Error {
 
     /// A stale `version` on update (the sandbox answers 409; see `sandbox` docs).
     pub fn is_conflict(&self) -> bool {
-        self.status() == Some(409)
+        self.kind() == ErrorKind::Conflict
     }
 
     /// Authentication or authorisation refused (bad credentials, expired token, wrong org).
     pub fn is_auth(&self) -> bool {
-        matches!(self.status(), Some(401 | 403)) && !self.is_payload_limit()
-    }
-
-    fn is_payload_limit(&self) -> bool {
-        matches!(self, Error::Api { message, .. } if message.contains("512"))
-    }
-
-    /// CLI exit code: 1 server rejected, 2 usage/config, 3 connection or auth failure.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Connection { .. } => 3,
-            Error::Api { .. } if self.is_auth() => 3,
-            Error::Api { .. } | Error::Decode { .. } => 1,
-            Error::Config(_) => 2,
-        }
+        self.kind() == ErrorKind::Auth
     }
 }
 
@@ -105,3 +159,33 @@ fn status_text(status: u16) -> &'static str {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_come_from_the_status_and_the_request() {
+        let e = Error::api(
+            "POST measurements".into(),
+            403,
+            r#"{"message":"Forbidden"}"#.into(),
+        );
+        assert_eq!(e.kind(), ErrorKind::Auth);
+        // The same 403 for an oversized ingest body is a limit, whatever its message says.
+        let big = ErrorKind::from_status(403, true);
+        assert_eq!(big, ErrorKind::Limit);
+        let e = Error::api("x".into(), 403, r#"{"message":"body over 512 KB"}"#.into());
+        assert_eq!(
+            e.kind(),
+            ErrorKind::Auth,
+            "never classified by message text"
+        );
+        assert_eq!(ErrorKind::from_status(413, false), ErrorKind::Limit);
+        assert_eq!(ErrorKind::from_status(404, false), ErrorKind::NotFound);
+        assert_eq!(ErrorKind::from_status(400, false), ErrorKind::Rejected);
+        assert_eq!(ErrorKind::from_status(503, false), ErrorKind::Server);
+        let copy = e.clone();
+        assert_eq!(copy.to_string(), e.to_string());
+    }
+}

@@ -7,6 +7,7 @@ mod client_ingest;
 pub mod csv_template;
 pub mod error;
 pub mod follow;
+pub mod measurement_builder;
 pub mod period;
 pub mod resource;
 pub mod rules;
@@ -15,6 +16,6 @@ pub mod types;
 pub mod usage_table;
 
 pub use client::{Client, ClientConfig, Credentials};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use resource::{ListQuery, Resource, SearchQuery};
 pub use types::*;

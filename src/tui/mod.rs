@@ -47,7 +47,7 @@ pub mod state;
 pub mod submit;
 pub mod widgets;
 
-use crate::config::Connection;
+use crate::connect::Connection;
 
 /// Runs the TUI on this connection until the user quits. The terminal is restored on every
 /// exit path, panics included (`ratatui::init` installs the hook).

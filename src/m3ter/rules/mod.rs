@@ -1,7 +1,7 @@
 //! m3ter's validation rules, written once: the sandbox enforces them on requests and the TUI applies
 //! them as the user types, so both say the same thing in the same words.
 //!
-//! Limits come from m3ter's OpenAPI document (`shared/reference/m3ter-openapi.json`). Where the
+//! Limits come from m3ter's published OpenAPI document. Where the
 //! reference is silent we decided, and say so at the rule (marked "Decision").
 
 mod account;

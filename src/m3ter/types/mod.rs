@@ -1,6 +1,6 @@
 //! m3ter's wire types, defined once and shared by the HTTP client, the sandbox and the TUI.
 //!
-//! Names are m3ter's camelCase JSON names (see `shared/reference/m3ter-api.md`). Response types are
+//! Names are m3ter's camelCase JSON names (as in its published API reference). Response types are
 //! lenient on purpose — every field but `id` is optional and date-times are kept as the strings the
 //! server sent — so a field real m3ter omits or formats differently never makes a whole list fail to
 //! decode. Request types omit unset fields, as the official SDK does.

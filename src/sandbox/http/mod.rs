@@ -1,0 +1,120 @@
+//! The sandbox's HTTP layer: the axum router, the path-normalising wrapper and the JSON
+//! fallbacks. Handlers (`auth`, `crud`, `search`, `ingest`) parse requests (`request`,
+//! `pagination`), check them with the domain rules and reach the database only through
+//! [`App::read`] / [`App::write`] and the `db` layer's methods; errors are [`ApiError`].
+
+mod auth;
+pub mod crud;
+mod entity;
+pub mod error;
+mod ingest;
+pub mod pagination;
+mod request;
+mod search;
+mod state;
+mod tokens;
+
+pub use state::App;
+
+use crate::m3ter::{Account, Meter, Product};
+use axum::extract::Request;
+use axum::http::Uri;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use axum::Router;
+use crud::{create, delete, list, retrieve, update};
+use error::ApiError;
+
+/// Every route. Routes under `/organizations/{orgId}/` need a bearer for that org
+/// (`auth::require_bearer`); `/accounts/search` is a static segment, so it wins over
+/// `/accounts/{id}`.
+pub fn router(app: App) -> Router {
+    let org = Router::new()
+        .route(
+            "/organizations/{org}/products",
+            get(list::<Product>).post(create::<Product>),
+        )
+        .route(
+            "/organizations/{org}/products/{id}",
+            get(retrieve::<Product>)
+                .put(update::<Product>)
+                .delete(delete::<Product>),
+        )
+        .route(
+            "/organizations/{org}/meters",
+            get(list::<Meter>).post(create::<Meter>),
+        )
+        .route(
+            "/organizations/{org}/meters/{id}",
+            get(retrieve::<Meter>)
+                .put(update::<Meter>)
+                .delete(delete::<Meter>),
+        )
+        .route(
+            "/organizations/{org}/accounts",
+            get(list::<Account>).post(create::<Account>),
+        )
+        .route("/organizations/{org}/accounts/search", get(search::search))
+        .route(
+            "/organizations/{org}/accounts/{id}",
+            get(retrieve::<Account>)
+                .put(update::<Account>)
+                .delete(delete::<Account>),
+        )
+        .route(
+            "/organizations/{org}/accounts/{id}/children",
+            get(search::children),
+        )
+        .route(
+            "/organizations/{org}/measurements",
+            post(ingest::submit).get(ingest::list),
+        )
+        .route_layer(from_fn_with_state(app.clone(), auth::require_bearer));
+    Router::new()
+        .route("/oauth/token", post(auth::token))
+        .merge(org)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(app)
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::not_found(format!("no such endpoint: {}", uri.path()))
+}
+
+async fn method_not_allowed(req: Request) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} is not allowed on {}", req.method(), req.uri().path()),
+    )
+}
+
+/// Collapses repeated slashes (`//organizations/…`, which SDK 0.9.0's `submit_all` sends when
+/// the base URL ends in `/`) and drops a trailing slash, before routing.
+pub fn normalize_path(mut req: Request) -> Request {
+    let path = req.uri().path();
+    let trailing = path.len() > 1 && path.ends_with('/');
+    if !path.contains("//") && !trailing {
+        return req;
+    }
+    let mut clean = String::with_capacity(path.len());
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        clean.push('/');
+        clean.push_str(seg);
+    }
+    if clean.is_empty() {
+        clean.push('/');
+    }
+    if let Some(q) = req.uri().query() {
+        clean.push('?');
+        clean.push_str(q);
+    }
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = clean.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
+}

@@ -1,0 +1,4 @@
+//! The HTTP client on its own, against scripted servers ([`support`]).
+
+mod http;
+mod support;
