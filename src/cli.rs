@@ -94,7 +94,20 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let fmt = OutputFormat::resolve(cli.output);
     let command = match cli.command {
-        None => return crate::tui::run(Connection::open(&cli.connect).await?).await,
+        None => {
+            let conn = Connection::open(&cli.connect).await?;
+            let target = match &conn.sandbox {
+                Some(sb) => {
+                    let db = &sb.config.db_path;
+                    let db = db.canonicalize().unwrap_or_else(|_| db.clone());
+                    format!("sandbox:{}", db.display())
+                }
+                None => conn.client.config().api_url.clone(),
+            };
+            let key = crate::tui::ConnectionKey::new(target, conn.client.org_id());
+            // The embedded sandbox (if any) lives in `conn` until the TUI is done.
+            return crate::tui::run(conn.client.clone(), conn.label.clone(), key).await;
+        }
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
             return sandbox_serve::run(args).await
         }
