@@ -44,7 +44,7 @@ impl Default for Timeouts {
         Self {
             header: Duration::from_secs(30),
             body: Duration::from_secs(30),
-            idle: Duration::from_secs(120),
+            idle: Duration::from_secs(60),
             shutdown: Duration::from_secs(5),
         }
     }
