@@ -130,3 +130,55 @@ impl Store {
         f(Db { conn: &conn, org })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::channel;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    fn created(store: &Store) -> String {
+        store
+            .read("org", |db| {
+                db.conn
+                    .query_row("SELECT value FROM meta WHERE key = 'created'", [], |r| {
+                        r.get(0)
+                    })
+            })
+            .unwrap()
+    }
+
+    /// A read completes while a write transaction is open (the writer waits for it before
+    /// committing), and sees the last committed state.
+    #[test]
+    fn reads_do_not_wait_behind_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(&dir.path().join("s.db")).unwrap();
+        let store = Arc::new(store);
+        store.mark_created("then").unwrap();
+        let (in_write, wrote) = channel();
+        let (read_done, reader_finished) = channel();
+        let writer = {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                store
+                    .write("org", |db| -> rusqlite::Result<bool> {
+                        db.conn
+                            .execute("UPDATE meta SET value = 'now' WHERE key = 'created'", [])?;
+                        in_write.send(()).unwrap();
+                        Ok(reader_finished
+                            .recv_timeout(Duration::from_secs(10))
+                            .is_ok())
+                    })
+                    .unwrap()
+            })
+        };
+        wrote.recv().unwrap();
+        let seen = created(&store);
+        read_done.send(()).unwrap();
+        assert!(writer.join().unwrap(), "the read finished inside the write");
+        assert_eq!(seen, "then", "the uncommitted write is not visible");
+        assert_eq!(created(&store), "now");
+    }
+}
