@@ -1,6 +1,6 @@
 //! `POST /measurements` (the Ingest API) and the sandbox-only `GET /measurements`.
 //!
-//! Decisions (README ambiguities 7–12):
+//! Decisions 7–12 of `sandbox/mod.rs`:
 //! - the body limit is checked on the raw bytes before parsing: 512,000 bytes or more → **413**
 //!   (more honest than m3ter's gateway 403, and the SDK does not retry it); the message names
 //!   the limit;
