@@ -160,10 +160,11 @@ pub struct Enriched {
 ///
 /// Decisions (m3ter publishes the failure names, not their exact rules):
 /// - `DuplicateField`: one field code under two categories of the measurement;
-/// - `MissingField`: a data field of the meter is absent from the measurement — every category
-///   but METADATA, which is descriptive — or a value is given under the wrong category (so the
-///   meter's field is missing where it belongs); values for codes the meter does not define
-///   are ignored, as m3ter keeps only the meter's fields;
+/// - `MissingField`: a value sits under the wrong category (so the meter's field is missing
+///   where it belongs), or the measurement carries nothing to ingest — none of the meter's
+///   MEASURE/INCOME/COST fields (or, for a meter without numeric fields, none of its fields).
+///   Other fields may be left out, as m3ter's own examples do; values for codes the meter does
+///   not define are ignored, as m3ter keeps only the meter's fields;
 /// - `CalculationError`: a derived field's calculation fails to parse or evaluate (the
 ///   measurement is ingested with that value `null`); fields are looked up by code, `ts` and
 ///   `ets` are epoch milliseconds.
@@ -183,32 +184,51 @@ pub fn check_against_meter(m: &Measurement, meter: &Meter) -> Result<Enriched, I
         }
     }
     for f in &meter.data_fields {
-        if f.category == DataFieldCategory::Metadata {
-            continue;
+        match seen.get(f.code.as_str()) {
+            Some(other) if *other != f.category => {
+                return Err(IngestFault::new(
+                    IngestFailureType::MissingField,
+                    Some(format!("{}.{}", f.category.key(), f.code)),
+                    format!(
+                        "meter {:?}'s field {:?} is a {} field but was sent under {:?}",
+                        meter.code.as_deref().unwrap_or(""),
+                        f.code,
+                        f.category,
+                        other.key()
+                    ),
+                ))
+            }
+            _ => {}
         }
-        let here = seen.get(f.code.as_str());
-        if here != Some(&f.category) {
-            let why = match here {
-                Some(other) => format!(
-                    "meter {:?}'s field {:?} is a {} field but was sent under {:?}",
-                    meter.code.as_deref().unwrap_or(""),
-                    f.code,
-                    f.category,
-                    other.key()
-                ),
-                None => format!(
-                    "meter {:?} requires its {} field {:?}, which the measurement does not carry",
-                    meter.code.as_deref().unwrap_or(""),
-                    f.category,
-                    f.code
-                ),
-            };
-            return Err(IngestFault::new(
-                IngestFailureType::MissingField,
-                Some(format!("{}.{}", f.category.key(), f.code)),
-                why,
-            ));
-        }
+    }
+    let numeric: Vec<_> = meter
+        .data_fields
+        .iter()
+        .filter(|f| f.category.is_numeric())
+        .collect();
+    let wanted: Vec<_> = if numeric.is_empty() {
+        meter.data_fields.iter().collect()
+    } else {
+        numeric
+    };
+    if !wanted.is_empty()
+        && !wanted
+            .iter()
+            .any(|f| seen.get(f.code.as_str()) == Some(&f.category))
+    {
+        let names: Vec<String> = wanted
+            .iter()
+            .map(|f| format!("{}.{}", f.category.key(), f.code))
+            .collect();
+        return Err(IngestFault::new(
+            IngestFailureType::MissingField,
+            Some(names[0].clone()),
+            format!(
+                "the measurement carries nothing to ingest for meter {:?}: it needs at least one of {}",
+                meter.code.as_deref().unwrap_or(""),
+                names.join(", ")
+            ),
+        ));
     }
     let ts_ms = |s: &Option<String>| {
         s.as_deref()
@@ -372,11 +392,19 @@ mod tests {
         assert_eq!(f.kind, IngestFailureType::DuplicateField);
 
         let mut v = ok_json();
-        v.as_object_mut().unwrap().remove("who");
+        v.as_object_mut().unwrap().remove("measure");
         let f = check_against_meter(&check_request(&v).unwrap(), &meter).unwrap_err();
         assert_eq!(
             (f.kind, f.field.as_deref()),
-            (IngestFailureType::MissingField, Some("who.user"))
+            (IngestFailureType::MissingField, Some("measure.calls"))
+        );
+        assert!(f.message.contains("nothing to ingest"), "{}", f.message);
+
+        let mut v = ok_json();
+        v.as_object_mut().unwrap().remove("who");
+        assert!(
+            check_against_meter(&check_request(&v).unwrap(), &meter).is_ok(),
+            "dimensions may be left out"
         );
 
         let mut v = ok_json();
