@@ -7,7 +7,11 @@
 //! and what filtering and sorting 100,000 accounts through `accounts/search` costs, which the
 //! Accounts screen does as the user types.
 //!
-//! `BENCH_ACCOUNTS` sets the large account count (default 100000); `BENCH_RUNS` the repeats.
+//! Reads during ingest: the p50/p99 of a 100-account list page while 4 clients ingest
+//! 1000-measurement batches without pause, next to the same page on an idle sandbox.
+//!
+//! `BENCH_ACCOUNTS` sets the large account count (default 100000); `BENCH_RUNS` the repeats;
+//! `BENCH_ONLY=reads` runs only the reads-during-ingest section.
 
 use futures::StreamExt;
 use m3ter_console::m3ter::{
@@ -83,6 +87,71 @@ impl Report {
     }
 }
 
+/// p50 and p99 of `samples`.
+fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+/// One 100-account list page, idle and then while 4 writers ingest 1000-measurement batches.
+async fn reads_during_ingest(client: &Client, acct: &str, runs: usize) {
+    let samples = (runs * 20).max(100);
+    let page = || async {
+        let t = Instant::now();
+        client
+            .list_page::<Account>(&ListQuery::page_size(100), None)
+            .await
+            .unwrap();
+        t.elapsed()
+    };
+    let mut idle = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        idle.push(page().await);
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let writers: Vec<_> = (0..4)
+        .map(|_| {
+            let (client, acct) = (client.clone(), acct.to_string());
+            let (stop, written) = (stop.clone(), written.clone());
+            tokio::spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let batch: Vec<_> = (0..1000).map(|_| measurement(&acct)).collect();
+                    client.submit(&batch).await.unwrap();
+                    written.fetch_add(1000, std::sync::atomic::Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let t = Instant::now();
+    let mut busy = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        busy.push(page().await);
+    }
+    let elapsed = t.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in writers {
+        w.await.unwrap();
+    }
+    let (i50, i99) = percentiles(idle);
+    let (b50, b99) = percentiles(busy);
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "accounts list page of 100, idle ({samples} reads)        p50 {:>8.2} ms   p99 {:>8.2} ms",
+        ms(i50),
+        ms(i99)
+    );
+    println!(
+        "accounts list page of 100, 4 writers ingesting       p50 {:>8.2} ms   p99 {:>8.2} ms   ({:.1}× idle p50; ~{:.0} measurements/s written)",
+        ms(b50),
+        ms(b99),
+        b50.as_secs_f64() / i50.as_secs_f64(),
+        written.load(std::sync::atomic::Ordering::Relaxed) as f64 / elapsed.as_secs_f64()
+    );
+}
+
 fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(run());
@@ -128,6 +197,11 @@ async fn run() {
 
     let existing: Vec<Account> = client.list_all(ListQuery::default()).await.unwrap();
     let acct = existing[0].code.clone().unwrap();
+    reads_during_ingest(&client, &acct, runs).await;
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("reads") {
+        sb.shutdown().await;
+        return;
+    }
     let one = median(runs, || async {
         client.submit(&[measurement(&acct)]).await.unwrap();
     })

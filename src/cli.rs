@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod config_cmd;
 pub mod exit;
 pub mod output;
+pub mod sandbox_serve;
 pub mod submit;
 
 use crate::config::ConnectArgs;
@@ -66,7 +67,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Serve the sandbox in the foreground until Ctrl-C.
-    Serve(crate::sandbox::ServeArgs),
+    Serve(sandbox_serve::ServeArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -92,7 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = match cli.command {
         None => return crate::tui::run(Connection::open(&cli.connect).await?).await,
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
-            return crate::sandbox::serve(args).await
+            return sandbox_serve::run(args).await
         }
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();

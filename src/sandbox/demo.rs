@@ -2,11 +2,11 @@
 //! Global meter, and a few customer accounts. Together the meters use all eight data-field
 //! categories, numeric ones with UCUM units.
 
-use super::crud::insert_new;
-use super::error::ApiError;
+use super::db::Store;
+use super::http::crud::insert_new;
+use super::http::error::ApiError;
 use crate::m3ter::rules;
 use crate::m3ter::*;
-use rusqlite::Connection;
 
 fn field(category: DataFieldCategory, code: &str, name: &str, unit: Option<&str>) -> DataField {
     DataField {
@@ -51,19 +51,21 @@ fn account(
 }
 
 /// Seeds the demo entities in one transaction.
-pub fn seed(conn: &mut Connection, org: &str) -> anyhow::Result<()> {
+pub fn seed(store: &Store, org: &str) -> anyhow::Result<()> {
+    store
+        .write(org, seed_in)
+        .map_err(|e: ApiError| anyhow::anyhow!("seeding demo data: {}", e.message))
+}
+
+fn seed_in(db: super::db::Db) -> Result<(), ApiError> {
     use DataFieldCategory::*;
-    let err = |e: ApiError| anyhow::anyhow!("seeding demo data: {}", e.message);
-    let tx = conn.transaction()?;
     let product = |code: &str, name: &str| ProductRequest {
         code: code.into(),
         name: name.into(),
         ..Default::default()
     };
-    let compute: Product =
-        insert_new(&tx, org, product("CLOUD-COMPUTE", "Cloud Compute")).map_err(err)?;
-    let pipeline: Product =
-        insert_new(&tx, org, product("DATA-PIPELINE", "Data Pipeline")).map_err(err)?;
+    let compute: Product = insert_new(db, product("CLOUD-COMPUTE", "Cloud Compute"))?;
+    let pipeline: Product = insert_new(db, product("DATA-PIPELINE", "Data Pipeline"))?;
     let meters = [
         meter(
             "vm_hours",
@@ -123,11 +125,10 @@ pub fn seed(conn: &mut Connection, org: &str) -> anyhow::Result<()> {
             "{:?}",
             rules::meter_errors(&m)
         );
-        insert_new::<Meter>(&tx, org, m).map_err(err)?;
+        insert_new::<Meter>(db, m)?;
     }
     let acme: Account = insert_new(
-        &tx,
-        org,
+        db,
         account(
             "ACME-ROBOTICS",
             "Acme Robotics",
@@ -135,8 +136,7 @@ pub fn seed(conn: &mut Connection, org: &str) -> anyhow::Result<()> {
             "USD",
             None,
         ),
-    )
-    .map_err(err)?;
+    )?;
     for a in [
         account(
             "ACME-ROBOTICS-EU",
@@ -161,8 +161,7 @@ pub fn seed(conn: &mut Connection, org: &str) -> anyhow::Result<()> {
         ),
     ] {
         debug_assert!(rules::account_errors(&a).is_empty());
-        insert_new::<Account>(&tx, org, a).map_err(err)?;
+        insert_new::<Account>(db, a)?;
     }
-    tx.commit()?;
     Ok(())
 }

@@ -13,13 +13,12 @@ use super::entity::Entity;
 use super::error::{ApiError, ApiResult};
 use super::pagination::{PageOut, PageReq};
 use super::request::{self, Params, CONFIG_BODY_MAX};
-use super::store::{self, Kind};
-use super::App;
+use super::state::App;
 use crate::m3ter::Audit;
+use crate::sandbox::db::{Db, Kind};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use rusqlite::Connection;
 
 /// The id reported as `createdBy`/`lastModifiedBy`.
 pub const SANDBOX_USER_ID: &str = "00000000-0000-4000-a000-00000000000a";
@@ -49,8 +48,9 @@ pub async fn read_request<E: Entity>(body: Body) -> ApiResult<E::Req> {
     Ok(req)
 }
 
-pub fn load<E: Entity>(conn: &Connection, org: &str, id: &str) -> ApiResult<E> {
-    let body = store::get(conn, E::KIND, org, id)?
+pub fn load<E: Entity>(db: Db, id: &str) -> ApiResult<E> {
+    let body = db
+        .get(E::KIND, id)?
         .ok_or_else(|| ApiError::not_found(format!("no {} has the id {id}", E::KIND.label())))?;
     decode(&body)
 }
@@ -73,42 +73,27 @@ fn code_conflict(kind: Kind, code: &str) -> ApiError {
 }
 
 /// Inserts a new entity (inside the caller's transaction, if any).
-pub fn insert_new<E: Entity>(conn: &Connection, org: &str, req: E::Req) -> ApiResult<E> {
-    if store::id_for_code(conn, E::KIND, org, E::req_code(&req))?.is_some() {
+pub fn insert_new<E: Entity>(db: Db, req: E::Req) -> ApiResult<E> {
+    if db.id_for_code(E::KIND, E::req_code(&req))?.is_some() {
         return Err(code_conflict(E::KIND, E::req_code(&req)));
     }
     let id = uuid::Uuid::new_v4().to_string();
-    E::check_refs(conn, org, &req, &id)?;
+    E::check_refs(db, &req, &id)?;
     let entity = E::build(req, id, 1, new_audit(), None);
-    store::insert(conn, E::KIND, org, &entity.cols(), &encode(&entity)?)?;
+    db.insert(E::KIND, &entity.cols(), &encode(&entity)?)?;
     Ok(entity)
 }
 
 pub async fn create<E: Entity>(State(app): State<App>, body: Body) -> ApiResult<Json<E>> {
     let req = read_request::<E>(body).await?;
-    let org = app.config.org_id.clone();
-    let e = app
-        .store
-        .run(move |conn| {
-            let tx = conn.transaction()?;
-            let e = insert_new::<E>(&tx, &org, req)?;
-            tx.commit()?;
-            Ok(e)
-        })
-        .await?;
-    Ok(Json(e))
+    Ok(Json(app.write(move |db| insert_new::<E>(db, req)).await?))
 }
 
 pub async fn retrieve<E: Entity>(
     State(app): State<App>,
     Path((_, id)): Path<(String, String)>,
 ) -> ApiResult<Json<E>> {
-    let org = app.config.org_id.clone();
-    Ok(Json(
-        app.store
-            .run(move |conn| load::<E>(conn, &org, &id))
-            .await?,
-    ))
+    Ok(Json(app.read(move |db| load::<E>(db, &id)).await?))
 }
 
 pub async fn update<E: Entity>(
@@ -117,12 +102,9 @@ pub async fn update<E: Entity>(
     body: Body,
 ) -> ApiResult<Json<E>> {
     let req = read_request::<E>(body).await?;
-    let org = app.config.org_id.clone();
     let e = app
-        .store
-        .run(move |conn| {
-            let tx = conn.transaction()?;
-            let prev = load::<E>(&tx, &org, &id)?;
+        .write(move |db| {
+            let prev = load::<E>(db, &id)?;
             let current = prev.version();
             let Some(sent) = E::req_version(&req) else {
                 return Err(ApiError::field(
@@ -137,18 +119,17 @@ pub async fn update<E: Entity>(
                 ))
                 .with_field("version"));
             }
-            if let Some(other) = store::id_for_code(&tx, E::KIND, &org, E::req_code(&req))? {
+            if let Some(other) = db.id_for_code(E::KIND, E::req_code(&req))? {
                 if other != id {
                     return Err(code_conflict(E::KIND, E::req_code(&req)));
                 }
             }
-            E::check_refs(&tx, &org, &req, &id)?;
+            E::check_refs(db, &req, &id)?;
             let mut audit = prev.audit().clone();
             audit.dt_last_modified = Some(now());
             audit.last_modified_by = Some(SANDBOX_USER_ID.into());
             let e = E::build(req, id, current + 1, audit, Some(&prev));
-            store::replace(&tx, E::KIND, &org, &e.cols(), &encode(&e)?)?;
-            tx.commit()?;
+            db.replace(E::KIND, &e.cols(), &encode(&e)?)?;
             Ok(e)
         })
         .await?;
@@ -159,15 +140,11 @@ pub async fn delete<E: Entity>(
     State(app): State<App>,
     Path((_, id)): Path<(String, String)>,
 ) -> ApiResult<Json<E>> {
-    let org = app.config.org_id.clone();
     let e = app
-        .store
-        .run(move |conn| {
-            let tx = conn.transaction()?;
-            let e = load::<E>(&tx, &org, &id)?;
-            E::check_delete(&tx, &org, &id)?;
-            store::delete(&tx, E::KIND, &org, &id)?;
-            tx.commit()?;
+        .write(move |db| {
+            let e = load::<E>(db, &id)?;
+            E::check_delete(db, &id)?;
+            db.delete(E::KIND, &id)?;
             Ok(e)
         })
         .await?;
@@ -181,11 +158,9 @@ pub async fn list<E: Entity>(
     let params = Params::parse(q.as_deref())?;
     let page = PageReq::from_params(&params, E::MAX_PAGE)?;
     let filter = E::filter(&params);
-    let org = app.config.org_id.clone();
     let out = app
-        .store
-        .run(move |conn| {
-            let rows = store::list(conn, E::KIND, &org, &filter, page.before, page.size + 1)?;
+        .read(move |db| {
+            let rows = db.list(E::KIND, &filter, page.before, page.size + 1)?;
             let rows = rows
                 .into_iter()
                 .map(|(seq, body)| Ok((seq, decode::<E>(&body)?)))

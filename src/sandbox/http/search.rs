@@ -2,7 +2,7 @@
 //!
 //! Search decisions (README ambiguity 21 and §8.4): `searchQuery` is conditions joined by `$`,
 //! each `param<comparator>value` with comparators `>=`, `<=`, `>`, `<`, `:` (equals, case-
-//! insensitive), `~` (m3ter's match phrase/prefix: see [`search_sql`]); params are m3ter's list
+//! insensitive), `~` (m3ter's match phrase/prefix, implemented in the `db` layer's search); params are m3ter's list
 //! (name, code, currency, purchaseOrderNumber, parentAccountId, codes, id, createdBy, dtCreated,
 //! lastModifiedBy, ids); `codes`/`ids` take comma-separated values. Anything else is a 400 on
 //! `searchQuery`. `operator` AND (default) | OR combines them. `sortBy` is any Account field
@@ -10,17 +10,15 @@
 //! `fromDocument` is a 0-based offset; `nextToken` is the next `fromDocument` as a string,
 //! present only when more results exist.
 
-use super::crud::decode;
+use super::crud::{decode, load};
 use super::error::{ApiError, ApiResult};
 use super::pagination::{PageOut, PageReq, CHILDREN_MAX, SEARCH_DEFAULT, SEARCH_MAX};
 use super::request::Params;
-use super::search_sql;
-use super::store::{self, Filter, Kind};
-use super::App;
+use super::state::App;
 use crate::m3ter::Account;
+use crate::sandbox::db::{Comparator, Cond, Filter, Joiner, Kind, SearchSpec, SortOrder};
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use rusqlite::types::Value as SqlValue;
 
 const PARAMS: [&str; 11] = [
     "name",
@@ -36,13 +34,6 @@ const PARAMS: [&str; 11] = [
     "ids",
 ];
 
-#[derive(Debug)]
-struct Cond {
-    field: &'static str,
-    op: &'static str,
-    values: Vec<String>,
-}
-
 fn parse_query(q: &str) -> ApiResult<Vec<Cond>> {
     let bad = |m: String| ApiError::field("searchQuery", m);
     let mut out = Vec::new();
@@ -51,11 +42,18 @@ fn parse_query(q: &str) -> ApiResult<Vec<Cond>> {
             .find([':', '~', '<', '>'])
             .ok_or_else(|| bad(format!("{part:?} has no comparator (one of > >= : < <= ~)")))?;
         let (name, rest) = part.split_at(at);
-        let op = ["<=", ">=", "<", ">", ":", "~"]
-            .into_iter()
-            .find(|op| rest.starts_with(op))
-            .unwrap_or(":");
-        let value = &rest[op.len()..];
+        let (token, op) = [
+            ("<=", Comparator::Le),
+            (">=", Comparator::Ge),
+            ("<", Comparator::Lt),
+            (">", Comparator::Gt),
+            (":", Comparator::Equals),
+            ("~", Comparator::Match),
+        ]
+        .into_iter()
+        .find(|(t, _)| rest.starts_with(t))
+        .unwrap_or((":", Comparator::Equals));
+        let value = &rest[token.len()..];
         let param = PARAMS
             .into_iter()
             .find(|p| *p == name.trim())
@@ -93,8 +91,8 @@ pub async fn search(
         .unwrap_or(SEARCH_DEFAULT as i64) as usize;
     let from = p.int("fromDocument", 0, i32::MAX as i64)?.unwrap_or(0) as usize;
     let joiner = match p.one("operator").unwrap_or("AND") {
-        "AND" => " AND ",
-        "OR" => " OR ",
+        "AND" => Joiner::And,
+        "OR" => Joiner::Or,
         other => {
             return Err(ApiError::field(
                 "operator",
@@ -102,9 +100,9 @@ pub async fn search(
             ))
         }
     };
-    let dir = match p.one("sortOrder").unwrap_or("DESC") {
-        "ASC" => "ASC",
-        "DESC" => "DESC",
+    let order = match p.one("sortOrder").unwrap_or("DESC") {
+        "ASC" => SortOrder::Asc,
+        "DESC" => SortOrder::Desc,
         other => {
             return Err(ApiError::field(
                 "sortOrder",
@@ -121,38 +119,15 @@ pub async fn search(
             format!("must be an Account field name such as name or code (got {sort_by:?})"),
         ));
     }
-    let mut sql = String::from("SELECT body FROM entities WHERE kind = ? AND org = ?");
-    let mut args: Vec<SqlValue> = vec![
-        Kind::Account.as_str().to_string().into(),
-        app.config.org_id.clone().into(),
-    ];
-    if !conds.is_empty() {
-        let parts: Vec<String> = conds
-            .iter()
-            .map(|c| {
-                let (part, values) = search_sql::condition(c.field, c.op, &c.values);
-                args.extend(values);
-                part
-            })
-            .collect();
-        sql.push_str(&format!(" AND ({})", parts.join(joiner)));
-    }
-    // Ties (and the default order) follow creation order, so pages never overlap.
-    let order = search_sql::field_expr(sort_by);
-    sql.push_str(&format!(
-        " ORDER BY {order} {dir}, seq {dir} LIMIT ? OFFSET ?"
-    ));
-    args.push(((size + 1) as i64).into());
-    args.push((from as i64).into());
-    let bodies = app
-        .store
-        .run(move |conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows =
-                stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
-        })
-        .await?;
+    let spec = SearchSpec {
+        conds,
+        joiner,
+        sort_by: sort_by.to_string(),
+        order,
+        limit: size + 1,
+        offset: from,
+    };
+    let bodies = app.read(move |db| Ok(db.search_accounts(&spec)?)).await?;
     let more = bodies.len() > size;
     let data = bodies
         .iter()
@@ -174,26 +149,18 @@ pub async fn children(
 ) -> ApiResult<Json<PageOut<Account>>> {
     let params = Params::parse(q.as_deref())?;
     let page = PageReq::from_params(&params, CHILDREN_MAX)?;
-    let org = app.config.org_id.clone();
     let out = app
-        .store
-        .run(move |conn| {
-            super::crud::load::<Account>(conn, &org, &id)?;
+        .read(move |db| {
+            load::<Account>(db, &id)?;
             let filter = Filter {
                 parent_id: Some(id),
                 ..Default::default()
             };
-            let rows = store::list(
-                conn,
-                Kind::Account,
-                &org,
-                &filter,
-                page.before,
-                page.size + 1,
-            )?
-            .into_iter()
-            .map(|(seq, body)| Ok((seq, decode::<Account>(&body)?)))
-            .collect::<ApiResult<Vec<_>>>()?;
+            let rows = db
+                .list(Kind::Account, &filter, page.before, page.size + 1)?
+                .into_iter()
+                .map(|(seq, body)| Ok((seq, decode::<Account>(&body)?)))
+                .collect::<ApiResult<Vec<_>>>()?;
             Ok(PageOut::from_rows(rows, page.size))
         })
         .await?;

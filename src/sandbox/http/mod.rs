@@ -1,17 +1,29 @@
-//! The axum router, the path-normalising wrapper and the JSON fallbacks.
+//! The sandbox's HTTP layer: the axum router, the path-normalising wrapper and the JSON
+//! fallbacks. Handlers (`auth`, `crud`, `search`, `ingest`) parse requests (`request`,
+//! `pagination`), check them with the domain rules and reach the database only through
+//! [`App::read`] / [`App::write`] and the `db` layer's methods; errors are [`ApiError`].
 
-use super::auth;
-use super::crud::{create, delete, list, retrieve, update};
-use super::error::ApiError;
-use super::ingest;
-use super::search;
-use super::App;
+mod auth;
+pub mod crud;
+mod entity;
+pub mod error;
+mod ingest;
+pub mod pagination;
+mod request;
+mod search;
+mod state;
+mod tokens;
+
+pub use state::App;
+
 use crate::m3ter::{Account, Meter, Product};
 use axum::extract::Request;
 use axum::http::Uri;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
+use crud::{create, delete, list, retrieve, update};
+use error::ApiError;
 
 /// Every route. Routes under `/organizations/{orgId}/` need a bearer for that org
 /// (`auth::require_bearer`); `/accounts/search` is a static segment, so it wins over

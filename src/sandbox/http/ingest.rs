@@ -24,15 +24,14 @@ use super::entity::Entity;
 use super::error::{ApiError, ApiResult};
 use super::pagination::{PageOut, PageReq};
 use super::request::{self, Params};
-use super::store::{self, Kind};
-use super::App;
+use super::state::App;
 use crate::m3ter::rules::{self, BATCH_MAX_BYTES, BATCH_MAX_MEASUREMENTS};
 use crate::m3ter::*;
+use crate::sandbox::db::{Db, Kind, NewMeasurement};
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::Json;
 use rand::RngCore;
-use rusqlite::{params, Connection};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -66,29 +65,25 @@ pub async fn submit(State(app): State<App>, body: Body) -> ApiResult<Json<Ingest
             ),
         ));
     }
-    let org = app.config.org_id.clone();
-    app.store
-        .run(move |conn| {
-            let tx = conn.transaction()?;
-            let checked = check_all(&tx, &org, &items)?;
-            store_all(&tx, &org, &checked)?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await?;
+    app.write(move |db| {
+        let checked = check_all(db, &items)?;
+        store_all(db, &checked)
+    })
+    .await?;
     Ok(Json(IngestResponse {
         result: Some("accepted".into()),
     }))
 }
 
 /// Checks every measurement; the first failure rejects the batch.
-fn check_all(conn: &Connection, org: &str, items: &[Value]) -> ApiResult<Vec<Measurement>> {
+fn check_all(db: Db, items: &[Value]) -> ApiResult<Vec<Measurement>> {
     let mut meters: HashMap<String, Option<Meter>> = HashMap::new();
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         if let Some(code) = item.get("meter").and_then(Value::as_str) {
             if !meters.contains_key(code) {
-                let m = store::get_by_code(conn, Kind::Meter, org, code)?
+                let m = db
+                    .get_by_code(Kind::Meter, code)?
                     .map(|b| decode::<Meter>(&b))
                     .transpose()?;
                 meters.insert(code.to_string(), m);
@@ -101,29 +96,29 @@ fn check_all(conn: &Connection, org: &str, items: &[Value]) -> ApiResult<Vec<Mea
     Ok(out)
 }
 
-fn store_all(conn: &Connection, org: &str, checked: &[Measurement]) -> ApiResult<()> {
+fn store_all(db: Db, checked: &[Measurement]) -> ApiResult<()> {
     let received = now();
     let mut known: HashSet<&str> = HashSet::new();
-    let mut stmt = conn.prepare(
-        "INSERT OR IGNORE INTO measurements (org, uid, meter, account, ts, received, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
     for m in checked {
-        if known.insert(m.account.as_str())
-            && store::id_for_code(conn, Kind::Account, org, &m.account)?.is_none()
+        if known.insert(m.account.as_str()) && db.id_for_code(Kind::Account, &m.account)?.is_none()
         {
-            auto_create(conn, org, &m.account)?;
+            auto_create(db, &m.account)?;
         }
         let body = serde_json::to_string(m).map_err(|e| ApiError::internal(e.to_string()))?;
-        stmt.execute(params![
-            org, m.uid, m.meter, m.account, m.ts, received, body
-        ])?;
+        db.insert_measurement(&NewMeasurement {
+            uid: m.uid.as_deref(),
+            meter: &m.meter,
+            account: &m.account,
+            ts: &m.ts,
+            received: &received,
+            body: &body,
+        })?;
     }
     Ok(())
 }
 
 /// The skeleton account m3ter creates for a measurement with an unknown account code.
-pub fn auto_create(conn: &Connection, org: &str, code: &str) -> ApiResult<Account> {
+pub fn auto_create(db: Db, code: &str) -> ApiResult<Account> {
     let mut hash = [0u8; 8];
     rand::rng().fill_bytes(&mut hash);
     let account = Account {
@@ -133,14 +128,14 @@ pub fn auto_create(conn: &Connection, org: &str, code: &str) -> ApiResult<Accoun
         name: Some(format!("{code}{AUTO_CREATED_NAME_SUFFIX}")),
         email_address: Some(format!(
             "{}{AUTO_CREATED_EMAIL_SUFFIX}",
-            super::auth::hex(&hash)
+            super::tokens::hex(&hash)
         )),
         audit: new_audit(),
         auto_created: Some(true),
         ..Default::default()
     };
     let body = serde_json::to_string(&account).map_err(|e| ApiError::internal(e.to_string()))?;
-    store::insert(conn, Kind::Account, org, &account.cols(), &body)?;
+    db.insert(Kind::Account, &account.cols(), &body)?;
     Ok(account)
 }
 
@@ -154,22 +149,14 @@ pub async fn list(
     let page = PageReq::from_params(&p, MEASUREMENTS_PAGE_MAX)?;
     let account = p.one("account").map(String::from);
     let meter = p.one("meter").map(String::from);
-    let org = app.config.org_id.clone();
     let out = app
-        .store
-        .run(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT seq, body FROM measurements WHERE org = ?1
-                   AND (?2 IS NULL OR account = ?2) AND (?3 IS NULL OR meter = ?3)
-                   AND (?4 IS NULL OR seq < ?4)
-                 ORDER BY seq DESC LIMIT ?5",
+        .read(move |db| {
+            let rows = db.list_measurements(
+                account.as_deref(),
+                meter.as_deref(),
+                page.before,
+                page.size + 1,
             )?;
-            let rows = stmt
-                .query_map(
-                    params![org, account, meter, page.before, (page.size + 1) as i64],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
             let rows = rows
                 .into_iter()
                 .map(|(seq, body)| {

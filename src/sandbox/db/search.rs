@@ -1,6 +1,6 @@
-//! `searchQuery` → SQL, so account search runs inside SQLite with indexes instead of decoding
-//! every account (100,000 accounts: the in-memory scan took 264 ms per filter and 520 ms per
-//! sorted page in a release build; see `benches/sandbox.rs`).
+//! Account search (`searchQuery` conditions) → SQL, so it runs inside SQLite with indexes
+//! instead of decoding every account (100,000 accounts: an in-memory scan took 264 ms per filter
+//! and 520 ms per sorted page in a release build; see `benches/sandbox.rs`).
 //!
 //! `~` is m3ter's "match phrase/prefix": the value's words must appear in the field as
 //! consecutive words, the last one as a prefix (`name~Acme Rob` matches "Acme Robotics";
@@ -10,6 +10,7 @@
 //! function `m3_match`; comparisons (`> >= < <=`) go through `m3_cmp`, numeric when both sides
 //! are numbers.
 
+use super::handle::{Db, Kind};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
@@ -69,9 +70,9 @@ pub fn compare(a: &str, b: &str) -> Ordering {
 }
 
 /// The SQL expression for an Account field. `field` must already be a plain identifier (the
-/// callers check), so embedding it is safe; embedding (rather than binding) lets SQLite use the
-/// expression index on `$.name`.
-pub fn field_expr(field: &str) -> String {
+/// HTTP layer checks), so embedding it is safe; embedding (rather than binding) lets SQLite use
+/// the expression index on `$.name`.
+fn field_expr(field: &str) -> String {
     match field {
         "code" => "code".into(),
         "id" => "id".into(),
@@ -80,27 +81,113 @@ pub fn field_expr(field: &str) -> String {
     }
 }
 
+/// A search comparator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparator {
+    /// `~`: match phrase/prefix.
+    Match,
+    /// `:`: equals, case-insensitive.
+    Equals,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+/// One search condition: `field` (an Account field name) compared with any of `values`.
+#[derive(Debug, Clone)]
+pub struct Cond {
+    pub field: &'static str,
+    pub op: Comparator,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joiner {
+    And,
+    Or,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
+/// An account search: conditions, how they combine, the order and the window.
+#[derive(Debug, Clone)]
+pub struct SearchSpec {
+    pub conds: Vec<Cond>,
+    pub joiner: Joiner,
+    /// An Account field name (letters and digits, checked by the caller).
+    pub sort_by: String,
+    pub order: SortOrder,
+    pub limit: usize,
+    pub offset: usize,
+}
+
 /// One condition as SQL with its bound values.
-pub fn condition(field: &str, op: &str, values: &[String]) -> (String, Vec<SqlValue>) {
+fn condition(c: &Cond) -> (String, Vec<SqlValue>) {
     // dtCreated compares as text (RFC 3339 strings sort in time order), not by `seq`.
-    let expr = if field == "dtCreated" {
+    let expr = if c.field == "dtCreated" {
         "json_extract(body, '$.dtCreated')".to_string()
     } else {
-        field_expr(field)
+        field_expr(c.field)
     };
     let one = |v: &String| -> (String, SqlValue) {
-        let sql = match op {
-            "~" => format!("m3_match({expr}, ?)"),
-            ":" => format!("lower(CAST({expr} AS TEXT)) = lower(?)"),
-            ">" => format!("m3_cmp({expr}, ?) > 0"),
-            ">=" => format!("m3_cmp({expr}, ?) >= 0"),
-            "<" => format!("m3_cmp({expr}, ?) < 0"),
-            _ => format!("m3_cmp({expr}, ?) <= 0"),
+        let sql = match c.op {
+            Comparator::Match => format!("m3_match({expr}, ?)"),
+            Comparator::Equals => format!("lower(CAST({expr} AS TEXT)) = lower(?)"),
+            Comparator::Gt => format!("m3_cmp({expr}, ?) > 0"),
+            Comparator::Ge => format!("m3_cmp({expr}, ?) >= 0"),
+            Comparator::Lt => format!("m3_cmp({expr}, ?) < 0"),
+            Comparator::Le => format!("m3_cmp({expr}, ?) <= 0"),
         };
         (sql, SqlValue::Text(v.clone()))
     };
-    let (parts, args): (Vec<_>, Vec<_>) = values.iter().map(one).unzip();
+    let (parts, args): (Vec<_>, Vec<_>) = c.values.iter().map(one).unzip();
     (format!("({})", parts.join(" OR ")), args)
+}
+
+impl Db<'_> {
+    /// The bodies of the accounts matching `spec`, in its order; ties (and the default order)
+    /// follow creation order, so pages never overlap.
+    pub fn search_accounts(&self, spec: &SearchSpec) -> rusqlite::Result<Vec<String>> {
+        let mut sql = String::from("SELECT body FROM entities WHERE kind = ? AND org = ?");
+        let mut args: Vec<SqlValue> = vec![
+            Kind::Account.as_str().to_string().into(),
+            self.org.to_string().into(),
+        ];
+        if !spec.conds.is_empty() {
+            let parts: Vec<String> = spec
+                .conds
+                .iter()
+                .map(|c| {
+                    let (part, values) = condition(c);
+                    args.extend(values);
+                    part
+                })
+                .collect();
+            let joiner = match spec.joiner {
+                Joiner::And => " AND ",
+                Joiner::Or => " OR ",
+            };
+            sql.push_str(&format!(" AND ({})", parts.join(joiner)));
+        }
+        let dir = match spec.order {
+            SortOrder::Asc => "ASC",
+            SortOrder::Desc => "DESC",
+        };
+        let order = field_expr(&spec.sort_by);
+        sql.push_str(&format!(
+            " ORDER BY {order} {dir}, seq {dir} LIMIT ? OFFSET ?"
+        ));
+        args.push((spec.limit as i64).into());
+        args.push((spec.offset as i64).into());
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))?;
+        rows.collect()
+    }
 }
 
 #[cfg(test)]

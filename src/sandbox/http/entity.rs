@@ -15,10 +15,9 @@
 use super::error::{ApiError, ApiResult};
 use super::pagination::{ACCOUNTS_MAX, METERS_MAX, PRODUCTS_MAX};
 use super::request::Params;
-use super::store::{self, Cols, Filter, Kind};
 use crate::m3ter::rules::{self, FieldError};
 use crate::m3ter::*;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sandbox::db::{Cols, Db, Filter, Kind};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -33,7 +32,7 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {
     fn req_code(req: &Self::Req) -> &str;
     fn req_version(req: &Self::Req) -> Option<i64>;
     /// Rules that need the store; `id` is the entity's own id (new or existing).
-    fn check_refs(_conn: &Connection, _org: &str, _req: &Self::Req, _id: &str) -> ApiResult<()> {
+    fn check_refs(_db: Db, _req: &Self::Req, _id: &str) -> ApiResult<()> {
         Ok(())
     }
     /// The stored entity for a request; `prev` is the current one on update.
@@ -42,7 +41,7 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {
     fn audit(&self) -> &Audit;
     fn version(&self) -> i64;
     /// Refuses a delete that would leave dangling references.
-    fn check_delete(_conn: &Connection, _org: &str, _id: &str) -> ApiResult<()> {
+    fn check_delete(_db: Db, _id: &str) -> ApiResult<()> {
         Ok(())
     }
     /// The list filters this kind accepts.
@@ -94,8 +93,8 @@ impl Entity for Product {
     fn version(&self) -> i64 {
         self.version.unwrap_or(1)
     }
-    fn check_delete(conn: &Connection, org: &str, id: &str) -> ApiResult<()> {
-        let n = store::count_refs(conn, Kind::Meter, org, true, id)?;
+    fn check_delete(db: Db, id: &str) -> ApiResult<()> {
+        let n = db.count_meters_of(id)?;
         if n > 0 {
             return Err(ApiError::conflict(format!(
                 "the Product {id} still has {n} meter(s): delete them or move them to another product first"
@@ -119,9 +118,9 @@ impl Entity for Meter {
     fn req_version(req: &MeterRequest) -> Option<i64> {
         req.version
     }
-    fn check_refs(conn: &Connection, org: &str, req: &MeterRequest, _id: &str) -> ApiResult<()> {
+    fn check_refs(db: Db, req: &MeterRequest, _id: &str) -> ApiResult<()> {
         if let Some(p) = &req.product_id {
-            if store::get(conn, Kind::Product, org, p)?.is_none() {
+            if db.get(Kind::Product, p)?.is_none() {
                 return Err(ApiError::field(
                     "productId",
                     format!("no Product has the id {p}"),
@@ -183,7 +182,7 @@ impl Entity for Account {
     fn req_version(req: &AccountRequest) -> Option<i64> {
         req.version
     }
-    fn check_refs(conn: &Connection, org: &str, req: &AccountRequest, id: &str) -> ApiResult<()> {
+    fn check_refs(db: Db, req: &AccountRequest, id: &str) -> ApiResult<()> {
         let Some(parent) = &req.parent_account_id else {
             return Ok(());
         };
@@ -191,7 +190,7 @@ impl Entity for Account {
         if parent == id {
             return bad("must not be the account itself".into());
         }
-        if store::get(conn, Kind::Account, org, parent)?.is_none() {
+        if db.get(Kind::Account, parent)?.is_none() {
             return bad(format!("no Account has the id {parent}"));
         }
         // Walk up from the new parent: meeting `id` would make a cycle.
@@ -203,14 +202,7 @@ impl Entity for Account {
                     "must not be a descendant of the account (that would make a cycle)".into(),
                 );
             }
-            cur = conn
-                .query_row(
-                    "SELECT parent_id FROM entities WHERE kind = 'account' AND org = ?1 AND id = ?2",
-                    params![org, c],
-                    |r| r.get::<_, Option<String>>(0),
-                )
-                .optional()?
-                .flatten();
+            cur = db.parent_of(&c)?;
             hops += 1;
         }
         Ok(())
@@ -264,8 +256,8 @@ impl Entity for Account {
     fn version(&self) -> i64 {
         self.version.unwrap_or(1)
     }
-    fn check_delete(conn: &Connection, org: &str, id: &str) -> ApiResult<()> {
-        let n = store::count_refs(conn, Kind::Account, org, false, id)?;
+    fn check_delete(db: Db, id: &str) -> ApiResult<()> {
+        let n = db.count_children_of(id)?;
         if n > 0 {
             return Err(ApiError::conflict(format!(
                 "the Account {id} still has {n} child account(s): delete them or change their parentAccountId first"

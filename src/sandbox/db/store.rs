@@ -1,0 +1,97 @@
+//! [`Store`]: the one writer connection and a small pool of read connections.
+//!
+//! SQLite allows one writer at a time; keeping a single writer connection behind a mutex means
+//! writers queue in the process instead of failing with "database is locked". In WAL mode
+//! readers see the last committed state while a write is running, so reads use their own
+//! connections (opened `query_only`) and never wait behind an ingest. Both entry points are
+//! blocking: the HTTP layer calls them from `spawn_blocking`.
+
+use super::handle::Db;
+use super::schema;
+use rusqlite::{Connection, OptionalExtension};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// Read connections in the pool (the machine's cores are the real limit; four keeps a few
+/// list pages and a search going during an ingest).
+const READERS: usize = 4;
+
+pub struct Store {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+/// A panic while holding a lock cannot leave SQLite inconsistent (transactions roll back on
+/// drop), so a poisoned lock is still usable.
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Store {
+    /// Opens (creating parent directories and the schema) the database; returns the store and
+    /// whether the file was new (no schema marker yet).
+    pub fn open(path: &Path) -> anyhow::Result<(Self, bool)> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let writer = Connection::open(path)?;
+        schema::init_writer(&writer)?;
+        let created: Option<String> = writer
+            .query_row("SELECT value FROM meta WHERE key = 'created'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let conn = Connection::open(path)?;
+                schema::configure(&conn)?;
+                conn.pragma_update(None, "query_only", "ON")?;
+                Ok(Mutex::new(conn))
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((
+            Self {
+                writer: Mutex::new(writer),
+                readers,
+                next_reader: AtomicUsize::new(0),
+            },
+            created.is_none(),
+        ))
+    }
+
+    /// Marks the database as initialised (after the optional demo seed).
+    pub fn mark_created(&self, now: &str) -> rusqlite::Result<()> {
+        lock(&self.writer).execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('created', ?1)",
+            [now],
+        )?;
+        Ok(())
+    }
+
+    /// Runs `f` in a transaction on the writer; commits when it returns `Ok`.
+    pub fn write<T, E>(&self, org: &str, f: impl FnOnce(Db) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction()?;
+        let out = f(Db { conn: &tx, org })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` on a read connection: a free one if any, else the next in turn.
+    pub fn read<T, E>(&self, org: &str, f: impl FnOnce(Db) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let free = self.readers.iter().find_map(|r| r.try_lock().ok());
+        let conn = free.unwrap_or_else(|| {
+            let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+            lock(&self.readers[i])
+        });
+        f(Db { conn: &conn, org })
+    }
+}

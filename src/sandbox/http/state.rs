@@ -1,0 +1,54 @@
+//! [`App`], the state every handler shares, and how handlers reach the database: each call
+//! runs on tokio's blocking pool, reads on a pooled read connection, writes in a transaction on
+//! the writer.
+
+use super::error::{ApiError, ApiResult};
+use super::tokens::Tokens;
+use crate::sandbox::config::SandboxConfig;
+use crate::sandbox::db::{Db, Store};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<SandboxConfig>,
+    pub store: Arc<Store>,
+    pub tokens: Arc<Tokens>,
+}
+
+impl App {
+    pub fn new(config: SandboxConfig, store: Store) -> Self {
+        Self {
+            config: Arc::new(config),
+            store: Arc::new(store),
+            tokens: Arc::new(Tokens::default()),
+        }
+    }
+
+    /// Runs `f` on a read connection.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Db) -> ApiResult<T> + Send + 'static,
+    {
+        let (store, org) = (Arc::clone(&self.store), self.config.org_id.clone());
+        blocking(move || store.read(&org, f)).await
+    }
+
+    /// Runs `f` in a transaction on the writer; commits when it returns `Ok`.
+    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Db) -> ApiResult<T> + Send + 'static,
+    {
+        let (store, org) = (Arc::clone(&self.store), self.config.org_id.clone());
+        blocking(move || store.write(&org, f)).await
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("sandbox worker failed: {e}")))?
+}
