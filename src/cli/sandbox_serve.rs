@@ -27,6 +27,13 @@ pub struct ServeArgs {
     /// Do not seed demo data into a new database.
     #[arg(long)]
     pub empty: bool,
+    /// Check each measurement against its meter inside the request and answer 400 on a bad one
+    /// (instead of m3ter's accept-then-enrich, which drops it later with an event)
+    #[arg(long)]
+    pub strict_ingest: bool,
+    /// Apply m3ter's ingest rate limits: 50 requests/s per org, 5000 per 5 minutes per client
+    #[arg(long)]
+    pub rate_limit: bool,
 }
 
 /// Runs the sandbox in the foreground until Ctrl-C; the first stdout line is
@@ -39,6 +46,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         api_key: args.api_key,
         api_secret: args.api_secret,
         demo_data: !args.empty,
+        strict_ingest: args.strict_ingest,
+        rate_limit: args.rate_limit,
     };
     let sandbox = sandbox::start(config).await?;
     let c = &sandbox.config;

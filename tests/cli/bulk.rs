@@ -47,7 +47,9 @@ fn hundred_thousand_measurements_in_one_run() {
         !Path::new(&format!("{}.journal", file.display())).exists(),
         "journal removed when all accepted"
     );
-    // Counted in the sandbox's database (paging 100k through the API would double the runtime).
+    // Counted in the sandbox's database (paging 100k through the API would double the runtime),
+    // once the sandbox's asynchronous enrichment has caught up.
+    ts.settle();
     let db = rusqlite::Connection::open(ts.path("sandbox.db")).unwrap();
     let (n, distinct): (i64, i64) = db
         .query_row(

@@ -24,6 +24,7 @@ pub fn config(dir: &tempfile::TempDir, demo: bool) -> SandboxConfig {
         api_key: KEY.into(),
         api_secret: SECRET.into(),
         demo_data: demo,
+        ..Default::default()
     }
 }
 
@@ -40,6 +41,20 @@ impl Env {
     async fn start(demo: bool) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let sb = sandbox::start(config(&dir, demo)).await.unwrap();
+        Self::attach(sb, dir).await
+    }
+
+    /// An empty sandbox started with `--strict-ingest` (synchronous rejection).
+    pub async fn strict() -> Env {
+        Self::with(|c| c.strict_ingest = true).await
+    }
+
+    /// An empty sandbox whose config `tweak` adjusts.
+    pub async fn with(tweak: impl FnOnce(&mut SandboxConfig)) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config(&dir, false);
+        tweak(&mut c);
+        let sb = sandbox::start(c).await.unwrap();
         Self::attach(sb, dir).await
     }
 

@@ -2,11 +2,15 @@
 //! spoken to over HTTP with reqwest (no handler shortcuts).
 
 mod accounts;
+mod async_ingest;
 mod auth;
 mod checklist;
+mod client_ingest;
 mod common;
 mod ingest;
 mod meters;
 mod pagination;
 mod persistence;
 mod products;
+mod uploads;
+mod usage;

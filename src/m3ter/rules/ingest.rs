@@ -161,10 +161,11 @@ pub struct Enriched {
 /// Decisions (m3ter publishes the failure names, not their exact rules):
 /// - `DuplicateField`: one field code under two categories of the measurement;
 /// - `MissingField`: a value sits under the wrong category (so the meter's field is missing
-///   where it belongs), or the measurement carries nothing to ingest — none of the meter's
-///   MEASURE/INCOME/COST fields (or, for a meter without numeric fields, none of its fields).
-///   Other fields may be left out, as m3ter's own examples do; values for codes the meter does
-///   not define are ignored, as m3ter keeps only the meter's fields;
+///   where it belongs), or the measurement carries values but none of them is a field of the
+///   meter (nothing of it would be ingested — almost certainly the wrong meter or a typo). A
+///   measurement with no values at all is ingested: it still counts. Other fields may be left
+///   out, as m3ter's own examples do; values for codes the meter does not define are ignored,
+///   as m3ter keeps only the meter's fields;
 /// - `CalculationError`: a derived field's calculation fails to parse or evaluate (the
 ///   measurement is ingested with that value `null`); fields are looked up by code, `ts` and
 ///   `ets` are epoch milliseconds.
@@ -201,35 +202,40 @@ pub fn check_against_meter(m: &Measurement, meter: &Meter) -> Result<Enriched, I
             _ => {}
         }
     }
-    let numeric: Vec<_> = meter
-        .data_fields
-        .iter()
-        .filter(|f| f.category.is_numeric())
-        .collect();
-    let wanted: Vec<_> = if numeric.is_empty() {
-        meter.data_fields.iter().collect()
-    } else {
-        numeric
-    };
-    if !wanted.is_empty()
-        && !wanted
+    let carried = !seen.is_empty();
+    if carried
+        && !meter
+            .data_fields
             .iter()
-            .any(|f| seen.get(f.code.as_str()) == Some(&f.category))
+            .any(|f| seen.contains_key(f.code.as_str()))
     {
-        let names: Vec<String> = wanted
+        let names: Vec<String> = meter
+            .data_fields
             .iter()
             .map(|f| format!("{}.{}", f.category.key(), f.code))
             .collect();
+        let sent: Vec<String> = m
+            .values()
+            .iter()
+            .map(|(c, code, _)| format!("{}.{code}", c.key()))
+            .collect();
         return Err(IngestFault::new(
             IngestFailureType::MissingField,
-            Some(names[0].clone()),
+            names.first().cloned(),
             format!(
-                "the measurement carries nothing to ingest for meter {:?}: it needs at least one of {}",
+                "none of the values ({}) is a field of meter {:?}, so nothing would be ingested; its fields are {}",
+                sent.join(", "),
                 meter.code.as_deref().unwrap_or(""),
                 names.join(", ")
             ),
         ));
     }
+    Ok(derive(m, meter))
+}
+
+/// The derived values of `m` on `meter` (no checks): each calculation's result, or `null` and
+/// the first failure as a `CalculationError`.
+pub fn derive(m: &Measurement, meter: &Meter) -> Enriched {
     let ts_ms = |s: &Option<String>| {
         s.as_deref()
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
@@ -268,7 +274,7 @@ pub fn check_against_meter(m: &Measurement, meter: &Meter) -> Result<Enriched, I
             }
         }
     }
-    Ok(out)
+    out
 }
 
 fn req_str(obj: &Map<String, Value>, key: &str) -> Result<String, FieldError> {
@@ -392,13 +398,27 @@ mod tests {
         assert_eq!(f.kind, IngestFailureType::DuplicateField);
 
         let mut v = ok_json();
-        v.as_object_mut().unwrap().remove("measure");
+        v.as_object_mut().unwrap().remove("who");
+        v["measure"] = json!({"cals": 1});
         let f = check_against_meter(&check_request(&v).unwrap(), &meter).unwrap_err();
         assert_eq!(
             (f.kind, f.field.as_deref()),
-            (IngestFailureType::MissingField, Some("measure.calls"))
+            (IngestFailureType::MissingField, Some("who.user"))
         );
-        assert!(f.message.contains("nothing to ingest"), "{}", f.message);
+        assert!(
+            f.message.contains("nothing would be ingested"),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("measure.cals"), "{}", f.message);
+
+        let mut v = ok_json();
+        v.as_object_mut().unwrap().remove("who");
+        v.as_object_mut().unwrap().remove("measure");
+        assert!(
+            check_against_meter(&check_request(&v).unwrap(), &meter).is_ok(),
+            "an empty measurement still counts"
+        );
 
         let mut v = ok_json();
         v.as_object_mut().unwrap().remove("who");

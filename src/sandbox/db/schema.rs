@@ -59,5 +59,6 @@ pub fn init_writer(conn: &Connection) -> rusqlite::Result<()> {
     configure(conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.execute_batch(SCHEMA)
+    conn.execute_batch(SCHEMA)?;
+    super::ingest_schema::init(conn)
 }

@@ -3,9 +3,10 @@
 //! the writer.
 
 use super::error::{ApiError, ApiResult};
+use super::ingest_state::IngestState;
 use super::tokens::Tokens;
 use crate::sandbox::config::SandboxConfig;
-use crate::sandbox::db::{Db, Store};
+use crate::sandbox::db::{Db, IngestQueue, Store};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -13,14 +14,25 @@ pub struct App {
     pub config: Arc<SandboxConfig>,
     pub store: Arc<Store>,
     pub tokens: Arc<Tokens>,
+    pub ingest: Arc<IngestState>,
 }
 
 impl App {
-    pub fn new(config: SandboxConfig, store: Store) -> Self {
+    /// The state, and the enrichment thread over `queue`.
+    pub fn new(config: SandboxConfig, store: Store, queue: IngestQueue) -> Self {
+        let store = Arc::new(store);
+        let ingest = IngestState::start(
+            store.clone(),
+            queue,
+            config.org_id.clone(),
+            config.strict_ingest,
+            config.rate_limit,
+        );
         Self {
             config: Arc::new(config),
-            store: Arc::new(store),
+            store,
             tokens: Arc::new(Tokens::default()),
+            ingest: Arc::new(ingest),
         }
     }
 
