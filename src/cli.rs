@@ -15,6 +15,7 @@ use crate::config::ConnectArgs;
 use crate::connect::Connection;
 use clap::{CommandFactory, Parser, Subcommand};
 use output::OutputFormat;
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -32,7 +33,7 @@ pub struct Cli {
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Output format [default: table on a terminal, json when piped].
-    #[arg(long, short = 'o', global = true, value_enum)]
+    #[arg(long, short = 'o', global = true, value_enum, help_heading = crate::config::GLOBAL_OPTIONS)]
     pub output: Option<OutputFormat>,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -46,7 +47,8 @@ pub enum Command {
     /// Meters and their data fields.
     #[command(subcommand)]
     Meters(catalog::MetersCommand),
-    /// Customer accounts (boxed: its flags make it the largest variant by far).
+    // Boxed: its flags make it the largest variant by far.
+    /// Customer accounts.
     #[command(subcommand)]
     Accounts(Box<accounts::AccountsCommand>),
     /// Submit usage measurements: one from flags or JSON, or a whole file in batches.
@@ -81,8 +83,10 @@ pub fn main() -> ExitCode {
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `… | head -1`: the reader has what it wanted; that is not a failure.
+        Err(e) if exit::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", output::clean_lines(&format!("{e:#}")));
             ExitCode::from(exit::code(&e))
         }
     }
@@ -91,14 +95,22 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let fmt = OutputFormat::resolve(cli.output);
     let command = match cli.command {
-        None => return crate::tui::run(Connection::open(&cli.connect).await?).await,
+        None => {
+            let conn = Connection::open(&cli.connect).await?;
+            let key = crate::tui::ConnectionKey::new(&conn.key.target, &conn.key.org);
+            // The embedded sandbox (if any) lives in `conn` until the TUI is done.
+            return crate::tui::run(conn.client.clone(), conn.label.clone(), key).await;
+        }
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
             return sandbox_serve::run(args).await
         }
         Some(Command::Completions { shell }) => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "m3ter-console", &mut std::io::stdout());
-            return Ok(());
+            // Generated into memory first: writing straight to a closed stdout panics.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "m3ter-console", &mut script);
+            let mut out = std::io::stdout().lock();
+            out.write_all(&script)?;
+            return Ok(out.flush()?);
         }
         Some(Command::Config(cmd)) => return config_cmd::run(cmd, &cli.connect),
         Some(c) => c,

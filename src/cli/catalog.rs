@@ -62,10 +62,10 @@ pub async fn meters(
             .find(|p| p.code.as_deref() == Some(code.as_str()))
             .ok_or_else(|| {
                 let known: Vec<_> = products.iter().filter_map(|p| p.code.as_deref()).collect();
-                super::exit::usage(format!(
+                anyhow::Error::from(super::exit::NotFound(format!(
                     "no product has the code {code:?} (products: {})",
                     known.join(", ")
-                ))
+                )))
             })?;
         query.product_ids = vec![p.id.clone()];
     }

@@ -2,6 +2,7 @@
 //! created owner-only, and the secret comes from stdin — never a flag, which `ps` and shell
 //! history would keep.
 
+use crate::cli::output;
 use crate::config::file::{self, ConfigFile, Profile};
 use crate::config::{ConnectArgs, Source};
 use anyhow::Context;
@@ -36,7 +37,7 @@ pub struct SetProfile {
 /// `show` says which credentials these flags and the environment would use.
 pub fn run(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
     run_inner(cmd, connect).map_err(|e| {
-        if super::exit::code(&e) == 2 {
+        if super::exit::code(&e) == 2 || super::exit::is_closed_pipe(&e) {
             e
         } else {
             crate::m3ter::Error::Config(format!("{e:#}")).into()
@@ -47,20 +48,20 @@ pub fn run(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
 fn run_inner(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
     let path = file::path()?;
     match cmd {
-        ConfigCommand::Path => println!("{}", path.display()),
+        ConfigCommand::Path => output::print(&format!("{}\n", path.display()))?,
         ConfigCommand::Show => {
             let config = ConfigFile::load(&path)?;
-            println!("# {}", path.display());
+            let mut out = format!("# {}\n", path.display());
             if let Some(d) = &config.default_profile {
-                println!("default_profile = {d:?}");
+                out += &format!("default_profile = {d:?}\n");
             }
             for (name, p) in &config.profiles {
-                println!("\n[profiles.{name}]");
-                println!("org_id = {:?}", p.org_id);
-                println!("api_key = {:?}", p.api_key);
-                println!("api_secret = {:?}", file::mask(&p.api_secret));
+                out += &format!("\n[profiles.{}]\n", output::clean(name));
+                out += &format!("org_id = {:?}\n", p.org_id);
+                out += &format!("api_key = {:?}\n", p.api_key);
+                out += &format!("api_secret = {:?}\n", file::mask(&p.api_secret));
                 if let Some(u) = &p.base_url {
-                    println!("base_url = {u:?}");
+                    out += &format!("base_url = {u:?}\n");
                 }
             }
             let in_use = match Source::resolve(connect) {
@@ -76,7 +77,8 @@ fn run_inner(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
                 ),
                 Err(e) => format!("none: {e:#}"),
             };
-            println!("\n# credentials in use: {in_use}");
+            out += &format!("\n# credentials in use: {}\n", output::clean(&in_use));
+            output::print(&out)?;
         }
         ConfigCommand::SetProfile(args) => {
             let mut config = ConfigFile::load(&path)?;
@@ -96,7 +98,8 @@ fn run_inner(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
             }
             check_complete(&args.name, &p)?;
             config.profiles.insert(args.name.clone(), p);
-            if args.default || config.default_profile.is_none() {
+            let first = config.default_profile.is_none();
+            if args.default || first {
                 config.default_profile = Some(args.name.clone());
             }
             config.save(&path)?;
@@ -105,7 +108,16 @@ fn run_inner(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
             } else {
                 "saved"
             };
-            eprintln!("{verb} profile {} in {}", args.name, path.display());
+            let name = output::clean(&args.name);
+            eprintln!("{verb} profile {name} in {}", path.display());
+            if args.default {
+                eprintln!("{name} is now the default profile");
+            } else if first {
+                eprintln!(
+                    "{name} is now the default profile (there was none); another profile becomes \
+                     the default with `m3ter-console config set-profile NAME --default`"
+                );
+            }
         }
     }
     Ok(())

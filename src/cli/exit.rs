@@ -15,6 +15,12 @@ pub struct UsageError(pub String);
 #[error("{0}")]
 pub struct Interrupted(pub String);
 
+/// What the command names does not exist (an account code, a product code): exit 1, as when
+/// the server answers 404.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotFound(pub String);
+
 /// Some measurements were rejected by the server (exit 1) — the summary was already printed.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -33,7 +39,7 @@ pub fn code(err: &anyhow::Error) -> u8 {
         if cause.is::<Interrupted>() {
             return 130;
         }
-        if cause.is::<Rejected>() {
+        if cause.is::<Rejected>() || cause.is::<NotFound>() {
             return 1;
         }
         if let Some(e) = cause.downcast_ref::<m3ter::Error>() {
@@ -45,6 +51,15 @@ pub fn code(err: &anyhow::Error) -> u8 {
     }
     // Anything else (a local I/O error, say): a failure, but not a usage or connection one.
     1
+}
+
+/// stdout was closed by its reader (`| head -1`): the command ends quietly with exit 0.
+pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The exit code for a client error of this kind.

@@ -1,8 +1,56 @@
 //! `--output table|json`: aligned columns for people, JSON for scripts. The default follows
 //! stdout — a table on a terminal, JSON when piped — so `| jq` works without a flag.
+//!
+//! Everything printed for people goes through [`clean`] (or [`clean_lines`]): names, codes and
+//! messages come from the server or from files, and a raw escape sequence in an account name
+//! would otherwise clear the user's screen, set the window title or forge table rows.
+//! Writes to stdout return their errors, so a closed pipe (`| head -1`) ends the command quietly
+//! (see [`crate::cli::exit`]) instead of panicking.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
+
+/// Bidirectional-text controls: they reorder what follows on screen, so a cell could appear to
+/// hold another value.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let bad = |c: char| (c.is_control() || is_bidi_control(c)) && !keep(c);
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One line of text safe for a terminal: every control character (line breaks and tabs too) and
+/// bidi control shown as an escape such as `\u{1b}`.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    escape(s, |_| false)
+}
+
+/// Like [`clean`], but keeps line breaks and tabs (multi-line messages and summaries).
+pub fn clean_lines(s: &str) -> Cow<'_, str> {
+    escape(s, |c| c == '\n' || c == '\t')
+}
+
+/// Writes text for people to stdout, cleaned with [`clean_lines`].
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(clean_lines(text).as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -22,11 +70,26 @@ impl OutputFormat {
     }
 }
 
-/// Prints a value as pretty JSON on stdout.
+/// Prints a value as pretty JSON on stdout. serde_json escapes C0 controls; C1 controls (8-bit
+/// CSI…) and bidi controls, which it leaves raw, are written as `\uXXXX` escapes too (they can
+/// only occur inside strings, so the JSON means the same).
 pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    if text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        text = text
+            .chars()
+            .map(|c| match c {
+                c if (c.is_control() && c != '\n') || is_bidi_control(c) => {
+                    format!("\\u{:04x}", c as u32)
+                }
+                c => c.to_string(),
+            })
+            .collect();
+    }
+    text.push('\n');
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 
@@ -45,7 +108,8 @@ impl Table {
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows
+            .push(cells.into_iter().map(|c| clean(&c).into_owned()).collect());
     }
 
     pub fn render(&self) -> String {
@@ -77,10 +141,7 @@ impl Table {
     }
 
     pub fn print(&self) -> anyhow::Result<()> {
-        std::io::stdout()
-            .lock()
-            .write_all(self.render().as_bytes())?;
-        Ok(())
+        print(&self.render())
     }
 }
 
@@ -89,7 +150,7 @@ pub fn fields(pairs: &[(&str, Option<String>)]) -> String {
     let w = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     pairs
         .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k:<w$}  {v}\n")))
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k:<w$}  {}\n", clean(v))))
         .collect()
 }
 
@@ -107,5 +168,22 @@ mod tests {
         t.row(vec!["a".into(), "Alpha".into()]);
         t.row(vec!["longer".into(), "B".into()]);
         assert_eq!(t.render(), "CODE    NAME\na       Alpha\nlonger  B\n");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        let mut t = Table::new(&["CODE", "NAME"]);
+        t.row(vec![
+            "EVIL".into(),
+            "\x1b[2J\x1b]0;pwned\x07x\r\nFORGED  row\u{9b}\u{202e}".into(),
+        ]);
+        let out = t.render();
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert_eq!(out.lines().count(), 2, "{out}");
+        assert!(out.contains("\\u{1b}[2J"), "{out}");
+        assert!(out.contains("\\u{202e}"), "{out}");
+        assert_eq!(clean_lines("a\nb\x1b"), "a\nb\\u{1b}");
+        let f = fields(&[("name", Some("a\x1bb".into()))]);
+        assert_eq!(f, "name  a\\u{1b}b\n");
     }
 }

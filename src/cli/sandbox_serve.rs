@@ -34,9 +34,15 @@ pub struct ServeArgs {
     /// Apply m3ter's ingest rate limits: 50 requests/s per org, 5000 per 5 minutes per client
     #[arg(long)]
     pub rate_limit: bool,
+    /// Also answer requests whose Host header names NAME (repeatable). By default only
+    /// localhost, 127.0.0.1, [::1] and the listen address are answered, which keeps web pages
+    /// from reaching the sandbox through DNS rebinding.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
 }
 
-/// Runs the sandbox in the foreground until Ctrl-C; the first stdout line is
+/// Runs the sandbox in the foreground until Ctrl-C or SIGTERM, then stops within the shutdown
+/// deadline even if a client is stalled mid-request; the first stdout line is
 /// `m3ter sandbox listening on http://HOST:PORT`.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = SandboxConfig {
@@ -48,6 +54,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo_data: !args.empty,
         strict_ingest: args.strict_ingest,
         rate_limit: args.rate_limit,
+        allow_hosts: args.allow_hosts,
+        ..Default::default()
     };
     let sandbox = sandbox::start(config).await?;
     let c = &sandbox.config;

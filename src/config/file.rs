@@ -4,6 +4,7 @@
 //! never a moment when others could read it) and a file that group or others can read is refused
 //! rather than silently used: a leaked secret cannot be taken back.
 
+use crate::private_fs;
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -85,14 +86,15 @@ impl ConfigFile {
     /// Writes the whole file atomically: a new owner-only temp file, synced, renamed over the old.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        if let Some(dir) = dir {
-            create_private_dir(dir)?;
+        if let Some(dir) = dir.filter(|d| !d.exists()) {
+            private_fs::create_private_dir(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let text = toml::to_string_pretty(self).context("cannot encode the config")?;
         let tmp = path.with_extension(format!("toml.{}.tmp", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
-        let mut f =
-            create_private(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut f = private_fs::create_private_file(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
         drop(f);
@@ -100,36 +102,6 @@ impl ConfigFile {
             .with_context(|| format!("cannot replace {}", path.display()))?;
         Ok(())
     }
-}
-
-#[cfg(unix)]
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-}
-
-fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
-    if dir.exists() {
-        return Ok(());
-    }
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))
 }
 
 /// The file's text, or `None` if it does not exist; refuses a file others can read.

@@ -4,11 +4,16 @@
 pub mod calc;
 pub mod client;
 mod client_ingest;
+pub mod csv_template;
 pub mod error;
+pub mod follow;
 pub mod measurement_builder;
+pub mod period;
 pub mod resource;
 pub mod rules;
+pub mod samples;
 pub mod types;
+pub mod usage_table;
 
 pub use client::{Client, ClientConfig, Credentials};
 pub use error::{Error, ErrorKind, Result};

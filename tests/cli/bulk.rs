@@ -96,7 +96,9 @@ fn wait_for_acks(journal: &Path, n: usize, child: &mut std::process::Child) {
 fn stop_and_resume(signal: &str) {
     const N: usize = 30_000;
     let ts = TestSandbox::start();
-    let proxy = Proxy::start(&ts, Duration::from_millis(40));
+    // 100 ms a request: the sandbox acknowledges in a few ms, so the run must last long enough
+    // for the signal to land midway even on a loaded machine.
+    let proxy = Proxy::start(&ts, Duration::from_millis(100));
     let file = ts.path("usage.ndjson");
     let journal = ts.path("usage.ndjson.journal");
     write_ndjson(&file, N, 7);
@@ -317,6 +319,17 @@ fn stdin_gets_a_journal_in_the_data_dir_and_resumes_without_a_path() {
         r.stderr
     );
     assert_eq!(accepted_in_journal(journal).len(), 2);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(journal), 0o600, "the journal is the user's data");
+        assert_eq!(
+            mode(journals.parent().unwrap()),
+            0o700,
+            "so is the data dir"
+        );
+        assert_eq!(mode(&journals), 0o700);
+    }
 
     // The same data piped again is refused while its journal has unsent batches.
     let again = piped(&[], stdin());

@@ -38,7 +38,7 @@ fn products_and_meters() {
         t.stdout
     );
     let bad = ts.run(&["meters", "list", "--product", "NOPE"]);
-    assert_eq!(bad.code, 2);
+    assert_eq!(bad.code, 1, "not found, as `accounts show NOPE`");
     assert!(
         bad.stderr.contains("CLOUD-COMPUTE"),
         "lists the known products: {}",
@@ -209,6 +209,22 @@ fn help_completions_and_exit_codes() {
         let r = ts.run(&args).ok();
         assert!(r.stdout.contains("Usage"), "{args:?}: {}", r.stdout);
     }
+    // A command's own flags are listed apart from the global ones; no internal notes.
+    let r = ts.run(&["accounts", "list", "--help"]).ok();
+    let (own, global) = r
+        .stdout
+        .split_once("Global options:")
+        .expect("a global section");
+    assert!(
+        own.contains("--auto-created") && !own.contains("--profile"),
+        "{own}"
+    );
+    assert!(
+        global.contains("--profile") && global.contains("--output"),
+        "{global}"
+    );
+    let r = ts.run(&["accounts", "--help"]).ok();
+    assert!(!r.stdout.contains("boxed"), "{}", r.stdout);
     let r = ts.run(&["completions", "bash"]).ok();
     assert!(
         r.stdout.contains("m3ter-console") && r.stdout.contains("complete"),
@@ -319,4 +335,88 @@ fn accounts_list_pages_through_the_sandbox() {
     );
     let auto = ts.run(&["accounts", "list", "--auto-created"]).ok().json();
     assert_eq!(auto.as_array().unwrap().len(), 250);
+}
+
+/// `accounts list | head -1` and the like: the reader closing the pipe early is not an error
+/// (no message, exit 0; `completions` used to panic with 101).
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let ts = TestSandbox::start();
+    for args in [
+        vec!["accounts", "list", "-o", "table"],
+        vec!["accounts", "list", "-o", "json"],
+        vec!["products", "list", "-o", "table"],
+        vec!["completions", "bash"],
+        vec!["config", "path"],
+    ] {
+        let mut child = ts
+            .cmd()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
+/// Something named on the command line that does not exist is "not found", exit 1, whatever
+/// the command.
+#[test]
+fn not_found_is_exit_1_everywhere() {
+    let ts = TestSandbox::start();
+    for args in [
+        vec!["accounts", "show", "NOPE"],
+        vec!["accounts", "delete", "NOPE", "--yes"],
+        vec!["accounts", "update", "NOPE", "--name", "x"],
+        vec!["meters", "list", "--product", "NOPE"],
+    ] {
+        let r = ts.run(&args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("NOPE"), "{args:?}: {}", r.stderr);
+    }
+}
+
+/// Names from the server are printed with their control characters escaped: an account name
+/// cannot clear the screen, retitle the window or forge a table row.
+#[test]
+fn escape_sequences_from_the_server_are_not_obeyed() {
+    let ts = TestSandbox::start();
+    let evil = "Evil\u{1b}[2J\u{1b}]0;pwned\u{7}\r\nFORGED  row";
+    ts.run(&[
+        "accounts",
+        "create",
+        "--code",
+        "EVIL",
+        "--name",
+        evil,
+        "--email",
+        "e@example.com",
+        "-o",
+        "json",
+    ])
+    .ok();
+    for args in [
+        vec!["accounts", "list", "-o", "table"],
+        vec!["accounts", "show", "EVIL", "-o", "table"],
+        vec!["accounts", "show", "EVIL", "-o", "json"],
+    ] {
+        let r = ts.run(&args).ok();
+        assert!(
+            !r.stdout.chars().any(|c| c.is_control() && c != '\n'),
+            "{args:?}: {:?}",
+            r.stdout
+        );
+        assert!(
+            !r.stdout.lines().any(|l| l.starts_with("FORGED")),
+            "{args:?}"
+        );
+    }
+    // Errors too: the server's message may quote the value.
+    let r = ts.run(&["accounts", "show", "NO\u{1b}[2JPE"]);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
 }

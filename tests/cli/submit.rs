@@ -275,3 +275,108 @@ fn progress_lines_on_a_pipe() {
     let one = ts.run(&["submit", "--file", small.to_str().unwrap()]).ok();
     assert!(progress(&one).is_empty(), "one batch: {}", one.stderr);
 }
+
+/// Billing data must not change on the way: 20,000 random doubles (every magnitude, full
+/// precision) sent through the CLI come back from the sandbox as the very same doubles, in the
+/// same shortest text.
+#[test]
+fn random_doubles_round_trip_exactly() {
+    use rand::{Rng, SeedableRng};
+    let ts = TestSandbox::start();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed);
+    let mut values = Vec::new();
+    while values.len() < 20_000 {
+        let v: f64 = match values.len() % 3 {
+            0 => rng.random::<f64>() * 1e6,
+            1 => rng.random::<f64>() * 10f64.powi(rng.random_range(-12..15)),
+            _ => f64::from_bits(rng.random::<u64>() >> 1), // any positive finite double
+        };
+        if v.is_finite() {
+            values.push(v);
+        }
+    }
+    let path = ts.path("doubles.ndjson");
+    let mut text = String::new();
+    for (i, v) in values.iter().enumerate() {
+        text.push_str(&format!(
+            r#"{{"uid":"d{i}","meter":"vm_hours","account":"ROUND","ts":"2026-01-01T00:00:00Z","measure":{{"hours":{}}}}}"#,
+            serde_json::to_string(v).unwrap()
+        ));
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    ts.run(&["submit", "--file", path.to_str().unwrap(), "-q"])
+        .ok();
+    let stored: std::collections::HashMap<String, serde_json::Value> = ts
+        .measurements()
+        .into_iter()
+        .map(|m| (m["uid"].as_str().unwrap().to_string(), m))
+        .collect();
+    let mut changed = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let back = &stored[&format!("d{i}")]["measure"]["hours"];
+        let (text, sent) = (back.to_string(), serde_json::to_string(v).unwrap());
+        if back.as_f64().map(f64::to_bits) != Some(v.to_bits()) || text != sent {
+            changed.push(format!("{v:?} came back as {back}"));
+        }
+    }
+    assert!(
+        changed.is_empty(),
+        "{} of {} changed, e.g. {:?}",
+        changed.len(),
+        values.len(),
+        &changed[..changed.len().min(3)]
+    );
+}
+
+/// CSV headers in m3ter's template form (`measure.calls`) work, bare codes still do, and the
+/// hint for an unknown column names columns CSV then accepts.
+#[test]
+fn csv_takes_the_template_header_form_and_its_hints_work() {
+    let ts = TestSandbox::start();
+    let csv = ts.path("t.csv");
+    std::fs::write(
+        &csv,
+        "meter,account,ts,uid,who.user,measure.calls\napi_calls,T,2026-01-01T00:00:00Z,t-1,bob,7\n",
+    )
+    .unwrap();
+    ts.run(&["submit", "--file", csv.to_str().unwrap(), "-q"])
+        .ok();
+    let stored = ts.measurements();
+    let m = by_uid(&stored, "t-1");
+    assert_eq!(
+        (m["who"]["user"].clone(), m["measure"]["calls"].to_string()),
+        ("bob".into(), "7".into())
+    );
+
+    let bad = ts.path("hint.csv");
+    std::fs::write(&bad, "meter,account,uid,callz\napi_calls,T,t-2,1\n").unwrap();
+    let r = ts.run(&["submit", "--file", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let hint = r
+        .stderr
+        .lines()
+        .find_map(|l| l.split("it has: ").nth(1))
+        .expect("a hint")
+        .trim_end_matches(')')
+        .to_string();
+    let suggested: Vec<&str> = hint.split(", ").collect();
+    assert!(suggested.contains(&"measure.calls"), "{hint}");
+    // Every suggested column is one CSV accepts.
+    let good = ts.path("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "meter,account,uid,{}\napi_calls,T,t-3,{}\n",
+            suggested.join(","),
+            suggested
+                .iter()
+                .map(|s| if s.starts_with("measure.") { "1" } else { "x" })
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    )
+    .unwrap();
+    ts.run(&["submit", "--file", good.to_str().unwrap(), "-q"])
+        .ok();
+}

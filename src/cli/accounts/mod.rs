@@ -5,6 +5,7 @@
 mod args;
 mod clear;
 mod fields;
+mod update;
 
 use crate::cli::exit::usage;
 use crate::cli::output::{self, OutputFormat, Table};
@@ -13,7 +14,7 @@ use crate::m3ter::{Account, ListQuery};
 use args::{CreateFlags, UpdateFlags};
 use fields::AccountFlags;
 use futures::TryStreamExt;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AccountsCommand {
@@ -47,33 +48,12 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
             flags.options.apply(conn, &mut req).await?;
             AccountFlags::check(&req)?;
             let created: Account = conn.client.create(&req).await?;
-            eprintln!("created account {}", req.code);
+            eprintln!("created account {}", output::clean(&req.code));
             show(&created, fmt)
         }
         AccountsCommand::Update(flags) => {
-            let current = find(conn, &flags.code).await?;
-            let mut req = current.to_request();
-            flags.apply(&mut req);
-            flags.options.apply(conn, &mut req).await?;
-            args::check_conflicts(&flags.clear, &flags.options)?;
-            for name in clear::apply(&flags.clear, &mut req) {
-                eprintln!("note: account {} has no {name} to clear", flags.code);
-            }
-            AccountFlags::check(&req)?;
-            let updated: Account = conn.client.update(&current.id, &req).await.map_err(|e| {
-                if e.is_conflict() {
-                    let read = current.version.map_or("?".into(), |v| v.to_string());
-                    anyhow::Error::from(e).context(format!(
-                        "account {code} was changed by someone else after this update read it \
-                         (version {read}), so nothing was written; run the same command again \
-                         to apply it to the new version (`accounts show {code}` shows what changed)",
-                        code = flags.code
-                    ))
-                } else {
-                    e.into()
-                }
-            })?;
-            eprintln!("updated account {}", flags.code);
+            let updated = update::run(conn, &flags).await?;
+            eprintln!("updated account {}", output::clean(&flags.code));
             show(&updated, fmt)
         }
         AccountsCommand::Delete { code, yes } => {
@@ -82,7 +62,7 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
                 anyhow::bail!(crate::cli::exit::UsageError(format!("not deleting {code}")));
             }
             let _: Account = conn.client.delete(&account.id).await?;
-            eprintln!("deleted account {code}");
+            eprintln!("deleted account {}", output::clean(&code));
             Ok(())
         }
     }
@@ -111,10 +91,10 @@ async fn list(conn: &Connection, auto_only: bool, fmt: OutputFormat) -> anyhow::
     t.print()
 }
 
-/// The account with this code; "no such account" is the server's answer, so exit 1.
+/// The account with this code; none is "not found" (exit 1).
 pub async fn find(conn: &Connection, code: &str) -> anyhow::Result<Account> {
     conn.client.account_by_code(code).await?.ok_or_else(|| {
-        crate::cli::exit::Rejected(format!("no account has the code {code:?}")).into()
+        crate::cli::exit::NotFound(format!("no account has the code {code:?}")).into()
     })
 }
 
@@ -178,8 +158,7 @@ fn show(a: &Account, fmt: OutputFormat) -> anyhow::Result<()> {
         ("created", a.audit.dt_created.clone()),
         ("last modified", a.audit.dt_last_modified.clone()),
     ]);
-    std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(())
+    output::print(&text)
 }
 
 /// Asks on the terminal; without one, refuses (a script must say `--yes`).
@@ -189,7 +168,7 @@ fn confirm(code: &str) -> anyhow::Result<bool> {
             "refusing to delete account {code} without confirmation: pass --yes"
         )));
     }
-    eprint!("Delete account {code}? [y/N] ");
+    eprint!("Delete account {}? [y/N] ", output::clean(code));
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))

@@ -12,6 +12,7 @@
 
 use super::batch::Batch;
 use crate::cli::exit::usage;
+use crate::private_fs;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -80,10 +81,12 @@ impl Journal {
             measurements: batches.iter().map(|b| b.count).sum(),
             created: super::prepare::now_rfc3339(),
         };
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let tmp = private_fs::temp_beside(path);
+        let _ = std::fs::remove_file(&tmp);
         {
             let mut w = std::io::BufWriter::new(
-                File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?,
+                private_fs::create_private_file(&tmp)
+                    .with_context(|| format!("cannot create {}", tmp.display()))?,
             );
             serde_json::to_writer(&mut w, &header)?;
             w.write_all(b"\n")?;
@@ -96,7 +99,7 @@ impl Journal {
             f.sync_all()?;
         }
         std::fs::rename(&tmp, path).with_context(|| format!("cannot create {}", path.display()))?;
-        sync_dir(path);
+        private_fs::sync_parent(path);
         let file = std::fs::OpenOptions::new().append(true).open(path)?;
         Ok(Journal {
             path: path.into(),
@@ -216,14 +219,6 @@ fn parse_batch(line: &[u8], expected: usize) -> Option<Batch> {
     })
 }
 
-fn sync_dir(path: &Path) {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +256,16 @@ mod tests {
             Journal::create(&p, "org", "x", batches()).is_err(),
             "unsent batches are kept"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn journals_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in.ndjson.journal");
+        Journal::create(&p, "org", "in.ndjson", batches()).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
     }
 }

@@ -103,14 +103,14 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
     if fmt == OutputFormat::Json {
         output::json(&serde_json::json!({"result": "accepted", "measurement": m}))
     } else {
-        println!(
+        output::print(&output::clean(&format!(
             "accepted measurement {} (meter {}, account {}, ts {})",
             m.uid.as_deref().unwrap_or("-"),
             m.meter,
             m.account,
             m.ts
-        );
-        Ok(())
+        )))?;
+        output::print("\n")
     }
 }
 
@@ -124,7 +124,7 @@ async fn bulk(
     if fmt == OutputFormat::Json {
         output::json(&summary)?;
     } else {
-        print!("{}", summary.human());
+        output::print(&summary.human())?;
     }
     let resume = format!(
         "m3ter-console submit --resume --journal {}",

@@ -6,21 +6,23 @@
 
 use super::journal::Journal;
 use crate::cli::exit::usage;
+use crate::config::paths;
+use crate::private_fs;
 use anyhow::Context;
 use std::path::PathBuf;
 
-/// `<data dir>/m3ter-console/journals` (`~/.local/share/…` on Linux).
+/// `<data dir>/journals` (`~/.local/share/m3ter-console/journals` on Linux).
 pub fn dir() -> PathBuf {
-    dirs::data_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join("m3ter-console")
-        .join("journals")
+    paths::data_dir().join("journals")
 }
 
 /// `stdin-<hash>.journal` for this input, creating the directory.
 pub fn path_for(org: &str, input: &str) -> anyhow::Result<PathBuf> {
     let dir = dir();
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // The data dir itself is private too (it also holds drafts and the submission log).
+    private_fs::create_private_dir(&paths::data_dir())
+        .and_then(|()| private_fs::create_private_dir(&dir))
+        .with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir.join(format!("stdin-{:016x}.journal", fnv1a(&[org, "\n", input]))))
 }
 

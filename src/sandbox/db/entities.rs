@@ -149,10 +149,10 @@ impl Db<'_> {
             ("code", &filter.codes),
             ("product_id", &filter.product_ids),
         ] {
+            // One JSON array parameter, however many values: no bound-variable limit.
             if !values.is_empty() {
-                let marks = vec!["?"; values.len()].join(",");
-                sql.push_str(&format!(" AND {col} IN ({marks})"));
-                args.extend(values.iter().map(|v| SqlValue::from(v.clone())));
+                sql.push_str(&format!(" AND {col} IN (SELECT value FROM json_each(?))"));
+                args.push(super::search::json_array(values).into());
             }
         }
         if let Some(p) = &filter.parent_id {

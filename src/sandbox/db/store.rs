@@ -29,13 +29,48 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Creates the missing directories of `dir`, readable by the user only (0700 on Unix): the
+/// database holds the user's usage data. Directories that exist are left as they are.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates the database file 0600 (SQLite then gives its `-wal` and `-shm` files the same mode),
+/// or narrows an existing one (and its `-wal`/`-shm`) to 0600.
+fn make_private_file(path: &Path) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        opts.mode(0o600);
+        opts.open(path)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = std::path::PathBuf::from(p);
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    opts.open(path)?;
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating parent directories and the schema) the database; returns the store and
     /// whether the file was new (no schema marker yet).
     pub fn open(path: &Path) -> anyhow::Result<(Self, bool)> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            create_private_dir(dir)?;
         }
+        make_private_file(path)?;
         let writer = Connection::open(path)?;
         schema::init_writer(&writer)?;
         let created: Option<String> = writer

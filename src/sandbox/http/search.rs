@@ -4,8 +4,8 @@
 //! each `param<comparator>value` with comparators `>=`, `<=`, `>`, `<`, `:` (equals, case-
 //! insensitive), `~` (m3ter's match phrase/prefix, implemented in the `db` layer's search); params are m3ter's list
 //! (name, code, currency, purchaseOrderNumber, parentAccountId, codes, id, createdBy, dtCreated,
-//! lastModifiedBy, ids); `codes`/`ids` take comma-separated values. Anything else is a 400 on
-//! `searchQuery`. `operator` AND (default) | OR combines them. `sortBy` is any Account field
+//! lastModifiedBy, ids); `codes`/`ids` take comma-separated values, any number of them. Anything
+//! else is a 400 on `searchQuery`, and so is a query of more than [`MAX_CONDITIONS`] conditions. `operator` AND (default) | OR combines them. `sortBy` is any Account field
 //! (default `dtCreated`), `sortOrder` ASC | DESC (default DESC, i.e. newest first).
 //! `fromDocument` is a 0-based offset; `nextToken` is the next `fromDocument` as a string,
 //! present only when more results exist.
@@ -13,11 +13,11 @@
 use super::crud::{decode, load};
 use super::error::{ApiError, ApiResult};
 use super::pagination::{PageOut, PageReq, CHILDREN_MAX, SEARCH_DEFAULT, SEARCH_MAX};
-use super::request::Params;
+use super::request::{Params, PathId};
 use super::state::App;
 use crate::m3ter::Account;
 use crate::sandbox::db::{Comparator, Cond, Filter, Joiner, Kind, SearchSpec, SortOrder};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::Json;
 
 const PARAMS: [&str; 11] = [
@@ -34,10 +34,20 @@ const PARAMS: [&str; 11] = [
     "ids",
 ];
 
+/// Most `$`-joined conditions one `searchQuery` may hold; more is a 400 on `searchQuery`.
+pub const MAX_CONDITIONS: usize = 100;
+
 fn parse_query(q: &str) -> ApiResult<Vec<Cond>> {
     let bad = |m: String| ApiError::field("searchQuery", m);
     let mut out = Vec::new();
-    for part in q.split('$').filter(|p| !p.trim().is_empty()) {
+    let parts: Vec<&str> = q.split('$').filter(|p| !p.trim().is_empty()).collect();
+    if parts.len() > MAX_CONDITIONS {
+        return Err(bad(format!(
+            "has {} conditions; at most {MAX_CONDITIONS} may be joined with $ (codes and ids take any number of comma-separated values)",
+            parts.len()
+        )));
+    }
+    for part in parts {
         let at = part
             .find([':', '~', '<', '>'])
             .ok_or_else(|| bad(format!("{part:?} has no comparator (one of > >= : < <= ~)")))?;
@@ -144,7 +154,7 @@ pub async fn search(
 /// account does not exist), cursor-paginated like the other lists, `pageSize` ≤ 200.
 pub async fn children(
     State(app): State<App>,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<PageOut<Account>>> {
     let params = Params::parse(q.as_deref())?;

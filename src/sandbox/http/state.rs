@@ -3,6 +3,7 @@
 //! the writer.
 
 use super::error::{ApiError, ApiResult};
+use super::host::AllowedHosts;
 use super::ingest_state::IngestState;
 use super::tokens::Tokens;
 use crate::sandbox::config::SandboxConfig;
@@ -14,12 +15,19 @@ pub struct App {
     pub config: Arc<SandboxConfig>,
     pub store: Arc<Store>,
     pub tokens: Arc<Tokens>,
+    pub hosts: Arc<AllowedHosts>,
     pub ingest: Arc<IngestState>,
 }
 
 impl App {
-    /// The state, and the enrichment thread over `queue`.
-    pub fn new(config: SandboxConfig, store: Store, queue: IngestQueue) -> Self {
+    /// `bound` is the address the server listens on (its port is the one `Host` must carry);
+    /// the enrichment thread starts over `queue`.
+    pub fn new(
+        config: SandboxConfig,
+        store: Store,
+        queue: IngestQueue,
+        bound: std::net::SocketAddr,
+    ) -> Self {
         let store = Arc::new(store);
         let ingest = IngestState::start(
             store.clone(),
@@ -29,6 +37,7 @@ impl App {
             config.rate_limit,
         );
         Self {
+            hosts: Arc::new(AllowedHosts::new(bound, &config.allow_hosts)),
             config: Arc::new(config),
             store,
             tokens: Arc::new(Tokens::default()),

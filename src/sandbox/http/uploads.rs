@@ -48,7 +48,7 @@ pub async fn generate_upload_url(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<SignedUrl>> {
-    let bytes = request::read_body(body, 64 * 1024).await?;
+    let bytes = request::read_body(body, 64 * 1024, app.config.timeouts.body).await?;
     let req: UploadUrlRequest = request::from_value(request::parse_json(&bytes)?)?;
     let n = req.file_name.chars().count();
     if n == 0 || n > UPLOAD_FILE_NAME_MAX {
@@ -136,7 +136,7 @@ async fn receive(
         }
     }
     let want = job.content_length as usize;
-    let bytes = request::read_body(body, want + 1).await?;
+    let bytes = request::read_body(body, want + 1, upload_timeout(app)).await?;
     if bytes.len() != want {
         return Err(ApiError::bad_request(format!(
             "the file is {} bytes but the upload URL was made for contentLength {want}",
@@ -251,4 +251,12 @@ pub async fn original(
         url,
         headers: BTreeMap::new(),
     }))
+}
+
+/// A measurements file may be large (up to 1 GiB): its PUT gets at least five minutes.
+fn upload_timeout(app: &App) -> std::time::Duration {
+    app.config
+        .timeouts
+        .body
+        .max(std::time::Duration::from_secs(300))
 }

@@ -30,7 +30,7 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
 pub async fn query(State(app): State<App>, body: Body) -> ApiResult<Json<UsageQueryResponse>> {
-    let bytes = request::read_body(body, 1 << 20).await?;
+    let bytes = request::read_body(body, 1 << 20, app.config.timeouts.body).await?;
     let q: UsageQuery = request::from_value(request::parse_json(&bytes)?)?;
     let out = app
         .read(move |db| {

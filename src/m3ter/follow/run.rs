@@ -1,0 +1,74 @@
+//! Carrying out one [`Ask`] through the m3ter API: the usage query, the newest ingest-failure
+//! events back to the round's start, and the accounts by code. Only published m3ter calls, so it
+//! works the same against real m3ter and the sandbox.
+
+use super::{failure_from_event, seen_from_usage_rows, AccountSeen, Answer, Ask};
+use crate::m3ter::types::{Account, EventQuery};
+use crate::m3ter::{Client, ListQuery, Result};
+use chrono::{DateTime, Utc};
+
+/// Most event pages one round reads (100 events each): a round that finds its window still
+/// going after them leaves the rest to the next round's usage query or the wait.
+const EVENT_PAGES_MAX: usize = 5;
+
+/// Runs the round's requests one after the other (the usage query first, so an account looked
+/// up in the same round is looked up after its measurement could be seen) and gathers what
+/// they found. The first failing request fails the round; the follower asks again later.
+pub async fn carry_out(client: &Client, ask: &Ask) -> Result<Answer> {
+    let mut answer = Answer::default();
+    if let Some(probe) = &ask.usage {
+        let resp = client.usage_query(&probe.to_query()).await?;
+        answer.seen = seen_from_usage_rows(&resp.data);
+        answer.usage_has_more = resp.has_more_data;
+    }
+    if let Some(since) = ask.events_since {
+        let query = EventQuery {
+            include_actioned: Some(true),
+            page_size: Some(100),
+            ..EventQuery::ingest_failures()
+        };
+        let mut token: Option<String> = None;
+        for _ in 0..EVENT_PAGES_MAX {
+            let page = client.events_page(&query, token.as_deref()).await?;
+            let mut older = false;
+            for e in &page.data {
+                let time = e
+                    .event_time
+                    .as_deref()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&Utc));
+                if time.is_some_and(|t| t < since) {
+                    older = true;
+                    continue;
+                }
+                answer.failures.extend(failure_from_event(e));
+            }
+            token = page.next().map(str::to_string);
+            if older || token.is_none() {
+                break;
+            }
+        }
+    }
+    if !ask.account_codes.is_empty() {
+        let found = client
+            .list_all::<Account>(ListQuery::codes(ask.account_codes.iter().cloned()))
+            .await?;
+        answer.accounts = found
+            .into_iter()
+            .filter_map(|a| {
+                Some(AccountSeen {
+                    code: a.code.clone()?,
+                    auto_created: a.is_auto_created(),
+                    created_at: a
+                        .audit
+                        .dt_created
+                        .as_deref()
+                        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                        .map(|t| t.with_timezone(&Utc)),
+                    id: a.id,
+                })
+            })
+            .collect();
+    }
+    Ok(answer)
+}

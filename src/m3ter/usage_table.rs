@@ -1,0 +1,218 @@
+//! A usage query's rows as a table, a CSV file and series over time.
+//!
+//! m3ter does not publish the shape of a usage query's rows, so nothing here assumes one: nested
+//! objects are flattened to `parent.child` columns (a raw measurement's `measure.calls`), columns
+//! keep the order in which they first appear, the time column is the first whose every value is a
+//! date-time, and every column whose values are all numbers can be charted.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Rows flattened to text cells under one set of columns.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UsageTable {
+    pub columns: Vec<String>,
+    /// One cell per column; an empty string where a row has no value.
+    pub rows: Vec<Vec<String>>,
+    /// Per column: every non-empty value is a number.
+    pub numeric: Vec<bool>,
+    /// The first column whose every non-empty value is a date or a date-time.
+    pub time_column: Option<usize>,
+}
+
+/// One numeric column summed per point in time, oldest first (for a chart).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub column: String,
+    pub points: Vec<(DateTime<Utc>, f64)>,
+}
+
+impl UsageTable {
+    pub fn from_rows(rows: &[Map<String, Value>]) -> Self {
+        let mut columns: Vec<String> = Vec::new();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        let mut flat_rows = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut flat = Vec::new();
+            flatten("", row, &mut flat);
+            for (k, _) in &flat {
+                if !index.contains_key(k) {
+                    index.insert(k.clone(), columns.len());
+                    columns.push(k.clone());
+                }
+            }
+            flat_rows.push(flat);
+        }
+        let mut cells = vec![vec![String::new(); columns.len()]; rows.len()];
+        let mut numeric = vec![true; columns.len()];
+        let mut timeish = vec![true; columns.len()];
+        let mut filled = vec![false; columns.len()];
+        for (r, flat) in flat_rows.into_iter().enumerate() {
+            for (k, v) in flat {
+                let c = index[&k];
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                if !text.is_empty() {
+                    filled[c] = true;
+                    numeric[c] &= v.is_number();
+                    timeish[c] &= parse_time(&text).is_some();
+                }
+                cells[r][c] = text;
+            }
+        }
+        for c in 0..columns.len() {
+            numeric[c] &= filled[c];
+        }
+        let time_column = (0..columns.len()).find(|&c| filled[c] && timeish[c] && !numeric[c]);
+        Self {
+            columns,
+            rows: cells,
+            numeric,
+            time_column,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The table as CSV (header row first), for an export file.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&self.columns).expect("writing to memory");
+        for row in &self.rows {
+            w.write_record(row).expect("writing to memory");
+        }
+        String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
+    }
+
+    /// Every numeric column as a series over the time column (values at the same time summed,
+    /// so rows grouped by account add up per period); empty without a time column.
+    pub fn series(&self) -> Vec<Series> {
+        let Some(tc) = self.time_column else {
+            return Vec::new();
+        };
+        (0..self.columns.len())
+            .filter(|&c| self.numeric[c])
+            .map(|c| {
+                let mut sums: BTreeMap<DateTime<Utc>, f64> = BTreeMap::new();
+                for row in &self.rows {
+                    let (Some(t), Ok(v)) = (parse_time(&row[tc]), row[c].parse::<f64>()) else {
+                        continue;
+                    };
+                    *sums.entry(t).or_default() += v;
+                }
+                Series {
+                    column: self.columns[c].clone(),
+                    points: sums.into_iter().collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// The sum of a numeric column over every row (e.g. to check what was sent).
+    pub fn total(&self, column: &str) -> Option<f64> {
+        let c = self.columns.iter().position(|k| k == column)?;
+        Some(
+            self.rows
+                .iter()
+                .filter_map(|r| r[c].parse::<f64>().ok())
+                .sum(),
+        )
+    }
+}
+
+fn flatten(prefix: &str, obj: &Map<String, Value>, out: &mut Vec<(String, Value)>) {
+    for (k, v) in obj {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            Value::Object(inner) if !inner.is_empty() => flatten(&key, inner, out),
+            Value::Object(_) => {}
+            Value::Array(_) => out.push((key, Value::String(v.to_string()))),
+            _ => out.push((key, v.clone())),
+        }
+    }
+}
+
+/// An RFC 3339 date-time, or a plain date (midnight UTC).
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rows(v: Value) -> Vec<Map<String, Value>> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_object().unwrap().clone())
+            .collect()
+    }
+
+    #[test]
+    fn raw_measurements_flatten_to_category_columns() {
+        let t = UsageTable::from_rows(&rows(json!([
+            {"uid": "u2", "ts": "2026-11-25T10:00:00Z", "account": "A", "measure": {"calls": 3}},
+            {"uid": "u1", "ts": "2026-11-25T09:00:00Z", "account": "B", "measure": {"calls": 4.5, "gb": 1},
+             "who": {"user": "x"}}
+        ])));
+        assert_eq!(
+            t.columns,
+            [
+                "uid",
+                "ts",
+                "account",
+                "measure.calls",
+                "measure.gb",
+                "who.user"
+            ]
+        );
+        assert_eq!(t.rows[0], ["u2", "2026-11-25T10:00:00Z", "A", "3", "", ""]);
+        assert_eq!(t.numeric, [false, false, false, true, true, false]);
+        assert_eq!(t.time_column, Some(1));
+        assert_eq!(t.total("measure.calls"), Some(7.5));
+    }
+
+    #[test]
+    fn series_sum_per_time_oldest_first() {
+        let t = UsageTable::from_rows(&rows(json!([
+            {"time": "2026-11-25", "account": "A", "sum(calls)": 3},
+            {"time": "2026-11-25", "account": "B", "sum(calls)": 4},
+            {"time": "2026-11-24", "account": "A", "sum(calls)": 1}
+        ])));
+        let s = t.series();
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].column, "sum(calls)");
+        let values: Vec<f64> = s[0].points.iter().map(|p| p.1).collect();
+        assert_eq!(values, [1.0, 7.0]);
+    }
+
+    #[test]
+    fn no_time_column_no_series() {
+        let t = UsageTable::from_rows(&rows(json!([{"account": "A", "sum(calls)": 3}])));
+        assert_eq!(t.time_column, None);
+        assert!(t.series().is_empty());
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let t = UsageTable::from_rows(&rows(json!([{"who": {"user": "a,b"}, "n": 1}])));
+        assert_eq!(t.to_csv(), "who.user,n\n\"a,b\",1\n");
+    }
+}
