@@ -477,3 +477,55 @@ pub fn auto_create(db: Db, code: &str) -> Result<Account> {
     db.insert(Kind::Account, &cols, &body)?;
     Ok(account)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(uid: &str) -> Vec<u8> {
+        json!({"measurements": [
+            {"uid": uid, "meter": "no_meter", "account": "A", "ts": "2026-01-01T00:00:00Z"}
+        ]})
+        .to_string()
+        .into_bytes()
+    }
+
+    fn events(store: &Store) -> Vec<String> {
+        let f = crate::sandbox::db::EventFilter::default();
+        store
+            .read("o", |db| db.list_events(&f, None, 100))
+            .unwrap()
+            .into_iter()
+            .map(|(_, e)| e.id)
+            .collect()
+    }
+
+    #[test]
+    fn batches_at_or_below_the_mark_are_never_enriched_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(&dir.path().join("s.db")).unwrap();
+        let queue = IngestQueue::open(&dir.path().join("s.db.queue")).unwrap();
+        for uid in ["u1", "u2"] {
+            queue.append("o", &now(), "api", body(uid)).unwrap();
+        }
+        // As after a crash between the enrichment's COMMIT of batch 1 and the queue's prune.
+        store.write("o", |db| db.set_enriched_through(1)).unwrap();
+        drain_backlog(&store, &queue, "o").unwrap();
+        assert_eq!(events(&store).len(), 1, "only batch 2 was enriched");
+        assert_eq!(store.read("o", |db| db.enriched_through()).unwrap(), 2);
+        assert!(queue.after(0, usize::MAX).unwrap().is_empty(), "pruned");
+        drain_backlog(&store, &queue, "o").unwrap();
+        assert_eq!(events(&store).len(), 1, "nothing twice");
+    }
+
+    #[test]
+    fn another_orgs_batch_is_skipped_not_lost_silently() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(&dir.path().join("s.db")).unwrap();
+        let queue = IngestQueue::open(&dir.path().join("s.db.queue")).unwrap();
+        queue.append("other", &now(), "api", body("x")).unwrap();
+        drain_backlog(&store, &queue, "o").unwrap();
+        assert!(events(&store).is_empty());
+        assert_eq!(store.read("o", |db| db.enriched_through()).unwrap(), 1);
+    }
+}

@@ -14,6 +14,7 @@ mod meters;
 mod pagination;
 mod persistence;
 mod products;
+mod restart;
 mod search;
 mod security;
 mod uploads;
