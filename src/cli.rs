@@ -33,7 +33,7 @@ pub struct Cli {
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Output format [default: table on a terminal, json when piped].
-    #[arg(long, short = 'o', global = true, value_enum)]
+    #[arg(long, short = 'o', global = true, value_enum, help_heading = crate::config::GLOBAL_OPTIONS)]
     pub output: Option<OutputFormat>,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -47,7 +47,8 @@ pub enum Command {
     /// Meters and their data fields.
     #[command(subcommand)]
     Meters(catalog::MetersCommand),
-    /// Customer accounts (boxed: its flags make it the largest variant by far).
+    // Boxed: its flags make it the largest variant by far.
+    /// Customer accounts.
     #[command(subcommand)]
     Accounts(Box<accounts::AccountsCommand>),
     /// Submit usage measurements: one from flags or JSON, or a whole file in batches.
