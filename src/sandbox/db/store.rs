@@ -30,7 +30,9 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 }
 
 /// Creates the missing directories of `dir`, readable by the user only (0700 on Unix): the
-/// database holds the user's usage data. Directories that exist are left as they are.
+/// database holds the user's usage data. Directories that exist are left as they are — unlike
+/// `private_fs::create_private_dir`, which narrows them — because `--db` may point into any
+/// directory of the user's (a project folder, `/tmp`).
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -42,24 +44,17 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// Creates the database file 0600 (SQLite then gives its `-wal` and `-shm` files the same mode),
 /// or narrows an existing one (and its `-wal`/`-shm`) to 0600.
 fn make_private_file(path: &Path) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true).append(true);
+    crate::private_fs::open_private(path, std::fs::OpenOptions::new().create(true).append(true))?;
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        opts.mode(0o600);
-        opts.open(path)?;
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = path.as_os_str().to_owned();
-            p.push(suffix);
-            let p = std::path::PathBuf::from(p);
-            if p.exists() {
-                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
-            }
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let p = std::path::PathBuf::from(p);
+        if p.exists() {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
         }
     }
-    #[cfg(not(unix))]
-    opts.open(path)?;
     Ok(())
 }
 
