@@ -95,7 +95,12 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let fmt = OutputFormat::resolve(cli.output);
     let command = match cli.command {
-        None => return crate::tui::run(Connection::open(&cli.connect).await?).await,
+        None => {
+            let conn = Connection::open(&cli.connect).await?;
+            let key = crate::tui::ConnectionKey::new(&conn.key.target, &conn.key.org);
+            // The embedded sandbox (if any) lives in `conn` until the TUI is done.
+            return crate::tui::run(conn.client.clone(), conn.label.clone(), key).await;
+        }
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
             return sandbox_serve::run(args).await
         }

@@ -442,11 +442,15 @@ impl Follower {
         let mut changed = BTreeSet::new();
         // Accounts first: they were looked up for entries ingested in an earlier round.
         for t in self.entries.values_mut() {
-            if !t.account_check_due || !asked.contains(&t.account) {
+            if !t.account_check_due {
                 continue;
             }
-            t.account_check_due = false;
-            let Some(a) = answer.accounts.iter().find(|a| a.code == t.account) else {
+            let found = answer.accounts.iter().find(|a| a.code == t.account);
+            // Looked up and not found: nothing more to learn.
+            if found.is_some() || asked.contains(&t.account) {
+                t.account_check_due = false;
+            }
+            let Some(a) = found else {
                 continue;
             };
             let created_after_send = a

@@ -3,35 +3,15 @@
 //! to them.
 
 use super::input::TextInput;
-use crate::tui::keys::{Action, Key, KeyBinding};
-use crate::tui::screen::Input;
+use crate::tui::keys::{Action, Input};
+use crate::tui::style;
 use ratatui::crossterm::event::{KeyCode, MouseButton, MouseEventKind};
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Row, Table, TableState};
 use ratatui::Frame;
 use std::cell::Cell;
-
-/// Keys of a list while its filter is being typed.
-pub const FILTER_KEYS: &[KeyBinding] = &[
-    KeyBinding::new(
-        &[Key::plain(KeyCode::Enter)],
-        Action::Choose,
-        "keep filter",
-        "Stop typing, keep the filter",
-    )
-    .bar()
-    .text(),
-    KeyBinding::new(
-        &[Key::plain(KeyCode::Esc)],
-        Action::Back,
-        "clear filter",
-        "Clear the filter",
-    )
-    .bar()
-    .text(),
-];
 
 /// What happened to the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,17 +143,11 @@ impl FilterList {
         let mut title_spans = vec![Span::raw(format!(" {title} "))];
         if self.filtering || !self.filter.value().is_empty() {
             title_spans.push(Span::raw("/").bold());
-            let mut l = self
-                .filter
-                .spans(self.filtering, Style::default().fg(Color::Yellow));
+            let mut l = self.filter.spans(self.filtering, style::warn());
             title_spans.append(&mut l.spans);
             title_spans.push(Span::raw(" "));
         }
-        let border = if focused {
-            Style::default().fg(Color::Cyan)
-        } else {
-            Style::default().fg(Color::DarkGray)
-        };
+        let border = style::border(focused);
         let empty = rows.is_empty();
         let block = Block::default()
             .borders(Borders::ALL)
@@ -182,12 +156,20 @@ impl FilterList {
         let table = Table::new(rows, widths.to_vec())
             .header(header.style(Style::default().add_modifier(Modifier::BOLD)))
             .block(block)
-            .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED))
+            .row_highlight_style(style::selected())
             .highlight_symbol("▶ ");
         let mut state = TableState::default()
             .with_offset(self.offset.get())
             .with_selected((!empty).then_some(self.selected));
         frame.render_stateful_widget(table, area, &mut state);
         self.offset.set(state.offset());
+        if empty && !self.filter.value().is_empty() && area.height > 3 && area.width > 4 {
+            let r = Rect::new(area.x + 2, area.y + 2, area.width - 4, 1);
+            let note = format!(
+                "no match for {:?} (Esc clears the filter)",
+                self.filter.value()
+            );
+            frame.render_widget(ratatui::widgets::Paragraph::new(note).italic(), r);
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! Reusable pieces: a one-line text input and a filterable list.
+//! Reusable pieces: a one-line text input, a filterable list, and text fitting.
 
 pub mod input;
 pub mod list;
+pub mod text;

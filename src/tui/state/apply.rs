@@ -1,0 +1,81 @@
+//! How a message from a task changes the shared [`Ctx`] (the app then hands it to every screen).
+//! Kept apart from the app so that file stays about screens and keys.
+
+use super::ctx::{Ctx, Loadable};
+use super::msg::Msg;
+use super::persistence;
+
+impl Ctx {
+    pub fn apply(&mut self, msg: &Msg) {
+        let ctx = self;
+        match msg {
+            Msg::Products(r) => {
+                ctx.products = match r {
+                    Ok(p) => Loadable::Loaded(p.clone()),
+                    Err(e) => {
+                        ctx.error(format!("cannot load products: {e}"));
+                        Loadable::Failed(e.clone())
+                    }
+                }
+            }
+            Msg::Meters(r) => {
+                ctx.meters = match r {
+                    Ok(m) => Loadable::Loaded(m.clone()),
+                    Err(e) => {
+                        ctx.error(format!("cannot load meters: {e}"));
+                        Loadable::Failed(e.clone())
+                    }
+                }
+            }
+            Msg::Accounts(r) => match r {
+                Ok(a) => ctx.accounts = Loadable::Loaded(a.clone()),
+                Err(e) => {
+                    ctx.error(format!("cannot load accounts: {e}"));
+                    if ctx.accounts.get().is_none() {
+                        ctx.accounts = Loadable::Failed(e.clone());
+                    }
+                }
+            },
+            Msg::Submitted { id, result } => {
+                if let Some(entry) = ctx.log.complete(*id, result.clone()) {
+                    persistence::save_entry(ctx, &entry);
+                    let account = entry.request.get("account").and_then(|a| a.as_str());
+                    match result {
+                        Ok(_) => {
+                            ctx.info(format!(
+                                "submitted for {}: {}",
+                                account.unwrap_or(""),
+                                entry.outcome()
+                            ));
+                            let known = account.is_some_and(|a| ctx.account_codes().contains(&a));
+                            if !known {
+                                ctx.post(Msg::AccountsChanged);
+                            }
+                        }
+                        Err(_) => ctx.error(format!("submission failed: {}", entry.outcome())),
+                    }
+                }
+            }
+            Msg::LogLoaded(r) => match r {
+                Ok(entries) => ctx.log.append_loaded(entries.clone()),
+                Err(e) => ctx.error(e.clone()),
+            },
+            Msg::WriteFailed(e) => ctx.error(e.clone()),
+            Msg::DraftsLoaded(r) => match r {
+                Ok(list) => ctx.drafts.merge_loaded(list.clone()),
+                Err(e) => ctx.error(e.clone()),
+            },
+            Msg::SaveDrafts(gen) => persistence::drafts_due(ctx, *gen),
+            Msg::AccountsChanged => ctx.load_accounts(),
+            Msg::Status(s) => ctx.info(s.clone()),
+            Msg::SearchAccountsDue { gen, text } => ctx.search_accounts_due(*gen, text),
+            Msg::AccountsFound(found) => ctx.remember_accounts(found),
+            Msg::AccountChecked { found, .. } => {
+                if let Ok(Some(a)) = found {
+                    ctx.remember_accounts(std::slice::from_ref(a.as_ref()));
+                }
+            }
+            Msg::AccountsScreen(_) => {}
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The TUI driven through the app, key by key, and drawn on ratatui's TestBackend (no terminal,
+//! no network: answers are fed as messages; tests that need the tasks run them on a runtime).
+
+mod accounts;
+mod behaviour;
+mod drafts;
+mod help_mouse;
+mod screens;
+mod support;
