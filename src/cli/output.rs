@@ -44,6 +44,19 @@ pub fn clean_lines(s: &str) -> Cow<'_, str> {
     escape(s, |c| c == '\n' || c == '\t')
 }
 
+/// Writes data meant for a file (a CSV) to stdout: as is when redirected; on a terminal,
+/// cleaned like [`clean_lines`] (line ends `\r\n` kept).
+pub fn print_data(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if out.is_terminal() {
+        out.write_all(escape(text, |c| matches!(c, '\n' | '\t' | '\r')).as_bytes())?;
+    } else {
+        out.write_all(text.as_bytes())?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 /// Writes text for people to stdout, cleaned with [`clean_lines`].
 pub fn print(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

@@ -502,3 +502,46 @@ fn accounts_list_prints_pages_as_they_arrive() {
         }
     }
 }
+
+/// `meters show` lists every data field with its category; `meters template` prints the
+/// Console's CSV template, which `submit --file` takes as is.
+#[test]
+fn meters_show_and_template() {
+    let ts = TestSandbox::start();
+    let r = ts
+        .run(&["meters", "show", "storage_gb", "-o", "table"])
+        .ok();
+    for says in [
+        "storage_gb",
+        "CLOUD-COMPUTE",
+        "measure.gb",
+        "MEASURE",
+        "cost.storage_cost",
+    ] {
+        assert!(r.stdout.contains(says), "{says}: {}", r.stdout);
+    }
+    let j = ts
+        .run(&["meters", "show", "storage_gb", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(j["code"], "storage_gb");
+    assert_eq!(ts.run(&["meters", "show", "NOPE"]).code, 1);
+
+    let r = ts
+        .run(&["meters", "template", "api_calls", "--account", "TEMPLATED"])
+        .ok();
+    assert!(
+        r.stdout
+            .starts_with("uid,meter,account,ts,ets,who.user,other.endpoint,measure.calls\r\n"),
+        "{:?}",
+        r.stdout
+    );
+    let csv = ts.path("template.csv");
+    std::fs::write(&csv, &r.stdout).unwrap();
+    ts.run(&["submit", "--file", csv.to_str().unwrap(), "-q"])
+        .ok();
+    assert!(ts
+        .measurements()
+        .iter()
+        .any(|m| m["account"] == "TEMPLATED" && m["measure"]["calls"] == 1));
+}
