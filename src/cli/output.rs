@@ -148,7 +148,7 @@ impl JsonArray {
 
 /// A plain table: a header row and left-aligned columns two spaces apart.
 pub struct Table {
-    header: Vec<&'static str>,
+    header: Vec<String>,
     rows: Vec<Vec<String>>,
     /// Column widths of the rows already printed ([`Table::print_page`]).
     widths: Vec<usize>,
@@ -156,9 +156,9 @@ pub struct Table {
 }
 
 impl Table {
-    pub fn new(header: &[&'static str]) -> Self {
+    pub fn new(header: &[&str]) -> Self {
         Self {
-            header: header.to_vec(),
+            header: header.iter().map(|h| clean(h).into_owned()).collect(),
             rows: Vec::new(),
             widths: header.iter().map(|h| h.chars().count()).collect(),
             header_printed: false,
@@ -208,7 +208,7 @@ impl Table {
             s.push('\n');
         };
         if header {
-            line(&mut self.header.iter().copied());
+            line(&mut self.header.iter().map(String::as_str));
         }
         for r in &self.rows {
             line(&mut r.iter().map(String::as_str));
