@@ -3,14 +3,14 @@
 //! Public surface used by the CLI (`cli/sandbox_serve.rs`), the embedded mode and the tests:
 //! [`SandboxConfig`], [`start`] → [`Sandbox`].
 //!
-//! Layout — HTTP over DB: `http/` (router and path normalisation, `auth` + `tokens`, `crud` +
-//! `entity` for products, meters and accounts, `search`, `ingest`, `events`, `usage`,
-//! `uploads` + `files` (signed links), `rate_limit`, `request`/`pagination`
-//! parsing, `error` as m3ter's JSON errors, `state` for how handlers reach the database) stands
-//! on `db/` (schema, every SQL statement behind the `Db` handle, the `Store` with one writer and
-//! a pool of readers, and the durable ingest `queue` in a file of its own); `enrich` is the
-//! background stage between them (it stands on `db` only); `config` holds the settings, `demo`
-//! the seed data. Decisions on the
+//! Layout — HTTP over DB: `http/` (router and path normalisation, `serve` + `conn_io` for the
+//! accept loop, timeouts and graceful shutdown, `host` for the `Host` check, `auth` + `tokens`,
+//! `crud` + `entity` for products, meters and accounts, `search`, `ingest`, `events`, `usage`,
+//! `uploads` + `files` (signed links), `rate_limit`, `request`/`pagination` parsing, `error` as
+//! m3ter's JSON errors, `state` for how handlers reach the database) stands on `db/` (schema,
+//! every SQL statement behind the `Db` handle, the `Store` with one writer and a pool of readers,
+//! and the durable ingest `queue` in a file of its own); `enrich` is the background stage between
+//! them (it stands on `db` only); `config` holds the settings, `demo` the seed data. Decisions on the
 //! ambiguities of m3ter's documentation are documented in the module that implements them; in
 //! short:
 //!
@@ -37,7 +37,10 @@
 //!    absent; 23. email = one `@`, dotted domain, no spaces; 24. RFC 3339 UTC with milliseconds and
 //!    `Z`; 25. `customFields` ≤ 100 keys. Search `~` is m3ter's phrase/prefix match
 //!    (`db/search.rs`); `autoCreated` (an extra response field) stays true until a name or email
-//!    change.
+//!    change. Limits of the sandbox's own: at most 100 `$`-joined search conditions (400 past
+//!    it); bearer tokens are signed, not stored, and live 18,000 s; a request's headers must
+//!    arrive within 30 s and its body within 30 s (408); a stop waits at most 5 s for requests in
+//!    flight; `Host` must name the sandbox (403 otherwise, `--allow-host` adds names).
 
 mod config;
 mod db;
