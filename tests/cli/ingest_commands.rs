@@ -66,7 +66,17 @@ fn scripted(ts: &TestSandbox) -> (String, Seen) {
             &format!("{org}/usage/query"),
             post(
                 |State(seen): State<Seen>, axum::Json(body): axum::Json<Value>| async move {
-                    seen.0.lock().unwrap().push(body);
+                    seen.0.lock().unwrap().push(body.clone());
+                    let no_aggregations =
+                        body["aggregations"].as_array().is_none_or(|a| a.is_empty());
+                    let meters = body["meterIds"].as_array().is_some_and(|m| !m.is_empty());
+                    if no_aggregations && meters {
+                        // The follow-up probe: the good measurement was ingested.
+                        let now = chrono::Utc::now().to_rfc3339();
+                        return axum::Json(json!({"data": [
+                            {"uid": "w-ok", "ts": now, "meter": "api_calls", "account": "ACME"}
+                        ], "hasMoreData": false}));
+                    }
                     axum::Json(json!({"data": [
                     {"accountId": "acc-1", "timestamp": "2026-11-24T00:00:00Z", "sum(calls)": 12},
                     {"accountId": "acc-1", "timestamp": "2026-11-25T00:00:00Z", "sum(calls)": 7.5}
@@ -77,9 +87,14 @@ fn scripted(ts: &TestSandbox) -> (String, Seen) {
         .route(
             &format!("{org}/events"),
             get(move || {
-                let f = failure.clone();
+                let mut f = failure.clone();
+                f["eventTime"] = json!(chrono::Utc::now().to_rfc3339());
                 async move { axum::Json(json!({"data": [f]})) }
             }),
+        )
+        .route(
+            &format!("{org}/measurements"),
+            post(|| async { axum::Json(json!({"result": "accepted"})) }),
         )
         .route(
             &format!("{org}/events/e1"),
@@ -231,4 +246,65 @@ fn events_list_show_and_download() {
         serde_json::from_slice::<Value>(&std::fs::read(&file).unwrap()).unwrap(),
         log
     );
+}
+
+/// `submit --wait` follows each accepted measurement: one is found ingested by a usage query,
+/// the other failed (an ingest event); the run says so and exits 1.
+#[test]
+fn submit_wait_follows_to_the_outcome() {
+    let ts = TestSandbox::start();
+    let (url, _) = scripted(&ts);
+    let file = ts.path("w.ndjson");
+    std::fs::write(
+        &file,
+        "{\"uid\":\"w-ok\",\"meter\":\"api_calls\",\"account\":\"ACME\",\"measure\":{\"calls\":1}}\n\
+         {\"uid\":\"u-9\",\"meter\":\"api_calls\",\"account\":\"ACME\",\"measure\":{\"calls\":2}}\n",
+    )
+    .unwrap();
+    let r = Run::from(
+        ts.cmd_at(&url)
+            .args([
+                "submit",
+                "--file",
+                file.to_str().unwrap(),
+                "--wait",
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["accepted"], 2);
+    assert_eq!(v["outcome"]["ingested"], 1, "{v}");
+    assert_eq!(v["outcome"]["failed"], 1, "{v}");
+    assert_eq!(v["outcome"]["failures"]["UndefinedMeter"], 1, "{v}");
+    assert!(
+        r.stderr.contains("failed m3ter's ingest checks"),
+        "{}",
+        r.stderr
+    );
+
+    let r = Run::from(
+        ts.cmd_at(&url)
+            .args([
+                "submit",
+                "--meter",
+                "api_calls",
+                "--account",
+                "ACME",
+                "--uid",
+                "w-ok",
+                "--field",
+                "calls=1",
+                "--wait",
+                "-o",
+                "table",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("1 ingested, 0 failed"), "{}", r.stdout);
 }
