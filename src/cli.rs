@@ -107,7 +107,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let conn = Connection::open(&cli.connect).await?;
             let key = crate::tui::ConnectionKey::new(&conn.key.target, &conn.key.org);
             // The embedded sandbox (if any) lives in `conn` until the TUI is done.
-            return crate::tui::run(conn.client.clone(), conn.label.clone(), key).await;
+            let data_dir = crate::config::paths::data_dir();
+            return crate::tui::run(conn.client.clone(), conn.label.clone(), key, data_dir).await;
         }
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
             return sandbox_serve::run(args).await

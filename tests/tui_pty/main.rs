@@ -5,3 +5,4 @@ mod accounts;
 mod accounts_100k;
 mod pty;
 mod submit;
+mod terminal;

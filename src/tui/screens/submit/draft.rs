@@ -158,15 +158,13 @@ pub fn from_value(meter: &Meter, v: &Value) -> Result<Draft, String> {
     Ok(d)
 }
 
-/// Per-row problems of the form: `[account, ts, field0, field1, …]`. `accounts` is the list of
-/// existing codes when known (Simple mode picks existing accounts only).
-pub fn row_errors(meter: &Meter, d: &Draft, accounts: Option<&[&str]>) -> Vec<Option<String>> {
+/// Per-row problems of the form: `[account, ts, field0, field1, …]`. Whether the account exists
+/// is the server's to say (the panel asks it), not this list's.
+pub fn row_errors(meter: &Meter, d: &Draft) -> Vec<Option<String>> {
     let mut out = Vec::with_capacity(2 + d.values.len());
     let acc = d.account.trim();
     out.push(if acc.is_empty() {
         Some("pick an account".into())
-    } else if accounts.is_some_and(|a| !a.contains(&acc)) {
-        Some("no such account: pick one from the list (Advanced mode takes any code)".into())
     } else {
         rules::check_code("account", acc).err().map(|e| e.message)
     });

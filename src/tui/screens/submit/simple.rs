@@ -30,6 +30,8 @@ pub struct SimpleForm {
     pub tried: bool,
     /// Esc closed the suggestions; typing opens them again.
     dismissed: bool,
+    /// An account code the server said it does not have.
+    pub missing: Option<String>,
     /// Screen rows of the inputs at the last draw (for clicks).
     rows: RefCell<Vec<(u16, usize)>>,
     area: Cell<Rect>,
@@ -45,6 +47,7 @@ impl SimpleForm {
             browsing: false,
             tried: false,
             dismissed: false,
+            missing: None,
             rows: RefCell::new(Vec::new()),
             area: Cell::new(Rect::default()),
         };
@@ -179,9 +182,18 @@ impl SimpleForm {
 
     /// The problems to show, per row. While the account is being typed, the picker says more
     /// than an error would, so its error waits for a submission attempt.
-    fn shown_errors(&self, meter: &Meter, codes: &[&str], focused: bool) -> Vec<Option<String>> {
-        let known = (!codes.is_empty()).then_some(codes);
-        let mut errors = draft::row_errors(meter, &self.draft(), known);
+    fn shown_errors(&self, meter: &Meter, focused: bool) -> Vec<Option<String>> {
+        // Only the newest accounts are known here: an account is called unknown once the
+        // server said so, not before.
+        let mut errors = draft::row_errors(meter, &self.draft());
+        let typed = self.inputs[ACCOUNT].value().trim();
+        if errors[ACCOUNT].is_none() && self.missing.as_deref() == Some(typed) && !typed.is_empty()
+        {
+            errors[ACCOUNT] = Some(
+                "no such account on the server: pick one from the list (Advanced mode takes any code)"
+                    .into(),
+            );
+        }
         let picking =
             (focused && self.focus == ACCOUNT) || self.inputs[ACCOUNT].value().trim().is_empty();
         if picking && !self.tried {
@@ -191,8 +203,8 @@ impl SimpleForm {
     }
 
     /// Rows the form needs to show everything (borders included).
-    pub fn height(&self, meter: &Meter, codes: &[&str], focused: bool) -> u16 {
-        let errors = self.shown_errors(meter, codes, focused);
+    pub fn height(&self, meter: &Meter, focused: bool) -> u16 {
+        let errors = self.shown_errors(meter, focused);
         (3 + self.inputs.len() + errors.iter().flatten().count()) as u16
     }
 
@@ -205,7 +217,7 @@ impl SimpleForm {
         focused: bool,
     ) {
         self.area.set(area);
-        let errors = self.shown_errors(meter, codes, focused);
+        let errors = self.shown_errors(meter, focused);
         let label_w = 24usize.min(area.width as usize / 3);
         let mut lines: Vec<Line> = Vec::new();
         let mut rows: Vec<(usize, usize)> = Vec::new();
