@@ -308,3 +308,43 @@ fn submit_wait_follows_to_the_outcome() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("1 ingested, 0 failed"), "{}", r.stdout);
 }
+
+/// `upload FILE` against the sandbox: checked locally, uploaded through the signed URL, the job
+/// followed to its end; a row m3ter's ingest refuses (a repeated uid) makes it exit 1.
+#[test]
+fn upload_follows_the_job_to_its_end() {
+    let ts = TestSandbox::start();
+    let good = ts.path("good.ndjson");
+    write_ndjson(&good, 3, 1);
+    let r = ts
+        .run(&["upload", good.to_str().unwrap(), "-o", "json"])
+        .ok();
+    let job = r.json();
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["processedRows"], 3);
+    assert!(r.stderr.contains("uploaded 3 measurements"), "{}", r.stderr);
+
+    let twice = ts.path("twice.ndjson");
+    std::fs::write(
+        &twice,
+        "{\"uid\":\"same\",\"meter\":\"api_calls\",\"account\":\"UP\",\"ts\":\"2026-01-01T00:00:00Z\"}\n\
+         {\"uid\":\"same\",\"meter\":\"api_calls\",\"account\":\"UP\",\"ts\":\"2026-01-01T00:00:00Z\"}\n",
+    )
+    .unwrap();
+    let r = ts.run(&["upload", twice.to_str().unwrap(), "-o", "table"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("1 failed"), "{}", r.stdout);
+
+    let bad = ts.path("bad.ndjson");
+    std::fs::write(
+        &bad,
+        "{\"meter\":\"api_calls\",\"account\":\"UP\",\"measure\":{\"calls\":\"x\"}}\n",
+    )
+    .unwrap();
+    let r = ts.run(&["upload", bad.to_str().unwrap()]);
+    assert_eq!(
+        r.code, 2,
+        "checked before anything is uploaded: {}",
+        r.stderr
+    );
+}

@@ -2,9 +2,9 @@
 
 mod args;
 mod batch;
-mod check;
+pub mod check;
 mod flags;
-mod input;
+pub mod input;
 mod journal;
 mod meters;
 mod prepare;
@@ -118,7 +118,7 @@ async fn from_file(
     })?;
     let items = input::items(reader, &name, format)?;
     if args.dry_run {
-        let c = check::check_all(conn, items, None).await?;
+        let c = check::check_batched(conn, items, None).await?;
         if c.measurements == 0 {
             return Err(usage(format!("{name}: no measurements")));
         }
@@ -143,7 +143,7 @@ async fn from_file(
         None => stdin_journal::incoming()?,
     };
     let mut writer = JournalWriter::new(&anchor, org, &name)?;
-    let checked = match check::check_all(conn, items, Some(&mut writer)).await {
+    let checked = match check::check_batched(conn, items, Some(&mut writer)).await {
         Ok(c) if c.measurements > 0 => c,
         Ok(_) => {
             writer.abandon();
