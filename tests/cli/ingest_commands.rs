@@ -348,3 +348,54 @@ fn upload_follows_the_job_to_its_end() {
         r.stderr
     );
 }
+
+/// Against the sandbox's two-stage ingest: a repeated uid is `accepted`, then refused by the
+/// enrichment stage; `--wait` says which and why, and `events list` shows the event.
+#[test]
+fn submit_wait_against_the_sandbox_reports_a_duplicate_uid() {
+    let ts = TestSandbox::start();
+    let submit = || {
+        ts.run(&[
+            "submit",
+            "--meter",
+            "api_calls",
+            "--account",
+            "W",
+            "--uid",
+            "dup-1",
+            "--field",
+            "calls=2",
+            "--wait",
+            "-o",
+            "table",
+        ])
+    };
+    let first = submit().ok();
+    assert!(
+        first
+            .stdout
+            .contains("accepted measurement dup-1 (meter api_calls"),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first.stdout.contains("1 ingested, 0 failed"),
+        "{}",
+        first.stdout
+    );
+    let again = submit();
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(
+        again.stdout.contains("1 × DuplicateUid"),
+        "{}",
+        again.stdout
+    );
+    let events = ts
+        .run(&["events", "list", "--failures", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(
+        events[0]["m3terEvent"]["eventData"]["uid"], "dup-1",
+        "{events}"
+    );
+}

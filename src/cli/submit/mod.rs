@@ -75,13 +75,14 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
     conn.client.submit(&measurements).await?;
     let m = &measurements[0];
     if fmt != OutputFormat::Json {
-        output::print(&output::clean(&format!(
-            "accepted measurement {} (meter {}, account {}, ts {})\n",
+        let line = format!(
+            "accepted measurement {} (meter {}, account {}, ts {})",
             m.uid.as_deref().unwrap_or("-"),
             m.meter,
             m.account,
             m.ts
-        )))?;
+        );
+        output::print(&format!("{}\n", output::clean(&line)))?;
     }
     let outcome = if args.wait {
         Some(wait::wait(conn, vec![wait::submitted(m, &meters)], args.quiet).await?)
