@@ -195,7 +195,7 @@ fn log_entries_can_be_loaded_into_the_editor() {
     let copies = copied(&a);
     assert_eq!(copies.len(), 1);
     let curl = &copies[0];
-    assert!(curl.contains("Bearer $M3TER_TOKEN") && curl.contains("/organizations/org-1/"));
+    assert!(curl.contains("Bearer $M3TER_API_TOKEN") && curl.contains("/organizations/org-1/"));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 mod accounts;
 mod behaviour;
 mod drafts;
+mod explore;
 mod help_mouse;
 mod screens;
 mod support;

@@ -49,6 +49,10 @@ pub enum Msg {
     /// Answers for the Accounts screen: pages, saves, conflicts, deletes. (Boxed: a page of
     /// accounts is large, and every message moves through the channel.)
     AccountsScreen(Box<AcctMsg>),
+    /// The follow-up of submitted measurements (its timer, its answers).
+    Follow(Box<super::msg_explore::FollowMsg>),
+    /// Answers for the screens of usage, events and meter details (each screen takes its own).
+    Explore(Box<super::msg_explore::ExploreMsg>),
 }
 
 impl Msg {

@@ -103,6 +103,12 @@ impl AccountsScreen {
 }
 
 impl Screen for AccountsScreen {
+    /// Shows the account with this code (the list filtered to it), over whatever view was open.
+    fn show_account(&mut self, ctx: &mut Ctx, code: &str) {
+        self.view = View::List;
+        self.list.set_filter(ctx, code);
+    }
+
     fn kind(&self) -> ScreenKind {
         ScreenKind::Accounts
     }

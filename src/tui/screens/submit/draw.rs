@@ -70,11 +70,6 @@ impl SubmitScreen {
         if let Some(q) = &self.question {
             draw_question(frame, area, ctx, q);
         }
-        if let Some(i) = self.log_view.open {
-            if let Some(e) = ctx.log.entries.get(i) {
-                log_pane::draw_entry(frame, area, e, self.log_view.scroll);
-            }
-        }
     }
 
     fn head(&self, ctx: &Ctx, log_hidden: bool) -> Line<'static> {
