@@ -33,7 +33,7 @@ pub struct Cli {
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Output format [default: table on a terminal, json when piped].
-    #[arg(long, short = 'o', global = true, value_enum)]
+    #[arg(long, short = 'o', global = true, value_enum, help_heading = crate::config::GLOBAL_OPTIONS)]
     pub output: Option<OutputFormat>,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -47,7 +47,8 @@ pub enum Command {
     /// Meters and their data fields.
     #[command(subcommand)]
     Meters(catalog::MetersCommand),
-    /// Customer accounts (boxed: its flags make it the largest variant by far).
+    // Boxed: its flags make it the largest variant by far.
+    /// Customer accounts.
     #[command(subcommand)]
     Accounts(Box<accounts::AccountsCommand>),
     /// Submit usage measurements: one from flags or JSON, or a whole file in batches.
@@ -96,15 +97,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = match cli.command {
         None => {
             let conn = Connection::open(&cli.connect).await?;
-            let target = match &conn.sandbox {
-                Some(sb) => {
-                    let db = &sb.config.db_path;
-                    let db = db.canonicalize().unwrap_or_else(|_| db.clone());
-                    format!("sandbox:{}", db.display())
-                }
-                None => conn.client.config().api_url.clone(),
-            };
-            let key = crate::tui::ConnectionKey::new(target, conn.client.org_id());
+            let key = crate::tui::ConnectionKey::new(&conn.key.target, &conn.key.org);
             // The embedded sandbox (if any) lives in `conn` until the TUI is done.
             return crate::tui::run(conn.client.clone(), conn.label.clone(), key).await;
         }

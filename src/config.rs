@@ -14,20 +14,24 @@ pub mod paths;
 use crate::m3ter::{Credentials, Error};
 pub use file::{ConfigFile, Profile};
 
+/// The help heading of flags every command takes, so each command's help lists its own flags
+/// apart from them.
+pub const GLOBAL_OPTIONS: &str = "Global options";
+
 /// Connection flags shared by every command.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ConnectArgs {
     /// Use this profile of the config file.
-    #[arg(long, global = true, env = "M3TER_PROFILE")]
+    #[arg(long, global = true, env = "M3TER_PROFILE", help_heading = GLOBAL_OPTIONS)]
     pub profile: Option<String>,
     /// Talk to this base URL (token, config and ingest on one origin).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub base_url: Option<String>,
     /// Use the embedded sandbox even when credentials are configured.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub sandbox: bool,
     /// The embedded sandbox's database [default: in the user's data dir].
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub sandbox_db: Option<std::path::PathBuf>,
 }
 

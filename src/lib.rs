@@ -5,5 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod connect;
 pub mod m3ter;
+pub mod private_fs;
 pub mod sandbox;
 pub mod tui;

@@ -98,7 +98,8 @@ fn run_inner(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
             }
             check_complete(&args.name, &p)?;
             config.profiles.insert(args.name.clone(), p);
-            if args.default || config.default_profile.is_none() {
+            let first = config.default_profile.is_none();
+            if args.default || first {
                 config.default_profile = Some(args.name.clone());
             }
             config.save(&path)?;
@@ -107,7 +108,16 @@ fn run_inner(cmd: ConfigCommand, connect: &ConnectArgs) -> anyhow::Result<()> {
             } else {
                 "saved"
             };
-            eprintln!("{verb} profile {} in {}", args.name, path.display());
+            let name = output::clean(&args.name);
+            eprintln!("{verb} profile {name} in {}", path.display());
+            if args.default {
+                eprintln!("{name} is now the default profile");
+            } else if first {
+                eprintln!(
+                    "{name} is now the default profile (there was none); another profile becomes \
+                     the default with `m3ter-console config set-profile NAME --default`"
+                );
+            }
         }
     }
     Ok(())

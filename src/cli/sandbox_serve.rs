@@ -27,9 +27,15 @@ pub struct ServeArgs {
     /// Do not seed demo data into a new database.
     #[arg(long)]
     pub empty: bool,
+    /// Also answer requests whose Host header names NAME (repeatable). By default only
+    /// localhost, 127.0.0.1, [::1] and the listen address are answered, which keeps web pages
+    /// from reaching the sandbox through DNS rebinding.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
 }
 
-/// Runs the sandbox in the foreground until Ctrl-C; the first stdout line is
+/// Runs the sandbox in the foreground until Ctrl-C or SIGTERM, then stops within the shutdown
+/// deadline even if a client is stalled mid-request; the first stdout line is
 /// `m3ter sandbox listening on http://HOST:PORT`.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = SandboxConfig {
@@ -39,6 +45,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         api_key: args.api_key,
         api_secret: args.api_secret,
         demo_data: !args.empty,
+        allow_hosts: args.allow_hosts,
+        ..Default::default()
     };
     let sandbox = sandbox::start(config).await?;
     let c = &sandbox.config;

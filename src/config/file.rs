@@ -4,7 +4,7 @@
 //! never a moment when others could read it) and a file that group or others can read is refused
 //! rather than silently used: a leaked secret cannot be taken back.
 
-use super::paths;
+use crate::private_fs;
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -87,13 +87,13 @@ impl ConfigFile {
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
         if let Some(dir) = dir.filter(|d| !d.exists()) {
-            paths::create_private_dir(dir)
+            private_fs::create_private_dir(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let text = toml::to_string_pretty(self).context("cannot encode the config")?;
         let tmp = path.with_extension(format!("toml.{}.tmp", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
-        let mut f = paths::create_private_file(&tmp)
+        let mut f = private_fs::create_private_file(&tmp)
             .with_context(|| format!("cannot create {}", tmp.display()))?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;

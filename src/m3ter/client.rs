@@ -14,6 +14,7 @@ use futures::stream::{self, Stream, TryStreamExt};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -175,25 +176,42 @@ impl Client {
         .await
     }
 
-    /// Every entity of a list, fetched page by page as the stream is polled.
+    /// Every entity of a list, fetched page by page as the stream is polled. Stops with an error
+    /// when the server sends a `nextToken` it already sent: following it would never end.
     pub fn list<R: Resource>(
         &self,
         query: ListQuery,
     ) -> impl Stream<Item = Result<R>> + Send + 'static {
         let client = self.clone();
-        stream::try_unfold(Some(None::<String>), move |state| {
-            let client = client.clone();
-            let query = query.clone();
-            async move {
-                let Some(token) = state else { return Ok(None) };
-                let page: Page<R> = client.list_page(&query, token.as_deref()).await?;
-                let next = match page.next() {
-                    Some(t) if !page.data.is_empty() => Some(Some(t.to_string())),
-                    _ => None,
-                };
-                Ok(Some((stream::iter(page.data.into_iter().map(Ok)), next)))
-            }
-        })
+        stream::try_unfold(
+            Some((None::<String>, HashSet::<String>::new())),
+            move |state| {
+                let client = client.clone();
+                let query = query.clone();
+                async move {
+                    let Some((token, mut seen)) = state else {
+                        return Ok(None);
+                    };
+                    let page: Page<R> = client.list_page(&query, token.as_deref()).await?;
+                    let next = match page.next() {
+                        Some(t) if !page.data.is_empty() => {
+                            if !seen.insert(t.to_string()) {
+                                return Err(Error::Decode {
+                                    request: format!("GET {}", R::PATH),
+                                    detail: format!(
+                                        "the server sent the nextToken {t:?} twice; stopping so \
+                                         the list does not loop"
+                                    ),
+                                });
+                            }
+                            Some((Some(t.to_string()), seen))
+                        }
+                        _ => None,
+                    };
+                    Ok(Some((stream::iter(page.data.into_iter().map(Ok)), next)))
+                }
+            },
+        )
         .try_flatten()
     }
 
@@ -231,6 +249,35 @@ impl Client {
             url: self.org_url(&format!("{}/{id}", R::PATH)),
             query: vec![],
             body: Some(to_body(request)?),
+            label: R::PATH,
+        })
+        .await
+    }
+
+    /// One page of a list as the server sent it, fields this client does not model included.
+    pub async fn list_page_raw<R: Resource>(
+        &self,
+        query: &ListQuery,
+        next_token: Option<&str>,
+    ) -> Result<Page<serde_json::Value>> {
+        self.send(Call {
+            method: Method::GET,
+            url: self.org_url(R::PATH),
+            query: query.params(next_token),
+            body: None,
+            label: R::PATH,
+        })
+        .await
+    }
+
+    /// PUT with a body as JSON: an update that carries back every field it read, including
+    /// ones this client does not model, so a newer m3ter field is never erased.
+    pub async fn update_raw<R: Resource>(&self, id: &str, body: &serde_json::Value) -> Result<R> {
+        self.send(Call {
+            method: Method::PUT,
+            url: self.org_url(&format!("{}/{id}", R::PATH)),
+            query: vec![],
+            body: Some(to_body(body)?),
             label: R::PATH,
         })
         .await

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Documented default credentials of the sandbox (not secrets: the sandbox is local).
 pub const DEFAULT_ORG_ID: &str = "00000000-0000-4000-a000-000000000001";
@@ -17,6 +18,35 @@ pub struct SandboxConfig {
     pub api_secret: String,
     /// Seed demo products, meters and accounts when the database is new.
     pub demo_data: bool,
+    /// Host names (besides the bound address, `localhost`, `127.0.0.1` and `[::1]`) accepted in
+    /// the `Host` header; any other is refused, so a web page using DNS rebinding cannot reach
+    /// the sandbox's default credentials.
+    pub allow_hosts: Vec<String>,
+    pub timeouts: Timeouts,
+}
+
+/// How long the server waits for clients, and for itself when stopping.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// From a request's first byte to the end of its headers.
+    pub header: Duration,
+    /// To read a whole request body.
+    pub body: Duration,
+    /// A connection that sends or receives nothing for this long is closed.
+    pub idle: Duration,
+    /// How long a stop waits for requests in flight before closing their connections.
+    pub shutdown: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            header: Duration::from_secs(10),
+            body: Duration::from_secs(30),
+            idle: Duration::from_secs(120),
+            shutdown: Duration::from_secs(5),
+        }
+    }
 }
 
 /// Masks the secret, so a config can be logged.
@@ -29,6 +59,8 @@ impl std::fmt::Debug for SandboxConfig {
             .field("api_key", &self.api_key)
             .field("api_secret", &"<redacted>")
             .field("demo_data", &self.demo_data)
+            .field("allow_hosts", &self.allow_hosts)
+            .field("timeouts", &self.timeouts)
             .finish()
     }
 }
@@ -52,6 +84,8 @@ impl Default for SandboxConfig {
             api_key: DEFAULT_API_KEY.into(),
             api_secret: DEFAULT_API_SECRET.into(),
             demo_data: true,
+            allow_hosts: Vec::new(),
+            timeouts: Timeouts::default(),
         }
     }
 }

@@ -36,7 +36,7 @@ mod db;
 mod demo;
 mod http;
 
-pub use config::{SandboxConfig, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_ORG_ID};
+pub use config::{SandboxConfig, Timeouts, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_ORG_ID};
 pub use http::crud::SANDBOX_USER_ID;
 pub use http::pagination::DEFAULT_PAGE_SIZE;
 
@@ -56,7 +56,8 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Stops accepting connections, lets in-flight requests finish, and waits for the server.
+    /// Stops accepting connections, lets in-flight requests finish (up to the shutdown deadline of
+    /// [`Timeouts`]), and waits for the server.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -108,21 +109,14 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let router = http::router(http::App::new(config.clone(), store));
+    let router = http::router(http::App::new(config.clone(), store, addr));
     let service = tower::util::MapRequestLayer::new(http::normalize_path);
     let service = tower::Layer::layer(&service, router);
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let make = axum::ServiceExt::<axum::extract::Request>::into_make_service(service);
-        let result = axum::serve(listener, make)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-        if let Err(e) = result {
-            tracing::error!("sandbox server stopped: {e}");
-        }
-    });
+    let timeouts = config.timeouts;
+    let task = tokio::spawn(http::serve::run(listener, service, timeouts, async {
+        let _ = stopped.await;
+    }));
     Ok(Sandbox {
         addr,
         base_url: base_url(addr),

@@ -264,3 +264,78 @@ fn a_concurrent_edit_is_refused_not_overwritten_and_a_rerun_applies() {
         "the rerun applies on top of the other change"
     );
 }
+
+/// A server with a field this console does not model and a value our rules would refuse
+/// (`currency: "usd"`): changing the name sends every field back, the unknown one included,
+/// and checks only the name.
+#[test]
+fn an_update_keeps_unknown_fields_and_checks_only_what_changes() {
+    use axum::routing::{get, post, put};
+    use std::sync::{Arc, Mutex};
+
+    let ts = TestSandbox::start();
+    let sent = Arc::new(Mutex::new(None::<serde_json::Value>));
+    let seen = sent.clone();
+    let account = json!({"id": "a1", "version": 4, "code": "NEWER", "name": "Newer Co",
+        "emailAddress": "n@newer.example", "currency": "usd", "dtCreated": "2026-01-01T00:00:00Z",
+        "address": {"locality": "Leeds", "what3words": "index.home.raft"},
+        "billingContact": {"name": "Ann", "phone": "+44"}});
+    let echo = account.clone();
+    let accounts = format!(
+        "/organizations/{}/accounts",
+        m3ter_console::sandbox::DEFAULT_ORG_ID
+    );
+    let app = axum::Router::new()
+        .route(
+            "/oauth/token",
+            post(|| async {
+                axum::Json(json!({"access_token": "t", "token_type": "Bearer", "expires_in": 3600}))
+            }),
+        )
+        .route(
+            &accounts,
+            get(move || async move { axum::Json(json!({ "data": [account] })) }),
+        )
+        .route(
+            &format!("{accounts}/a1"),
+            put(
+                move |axum::Json(body): axum::Json<serde_json::Value>| async move {
+                    *seen.lock().unwrap() = Some(body.clone());
+                    let mut out = echo.clone();
+                    out["name"] = body["name"].clone();
+                    out["version"] = json!(5);
+                    axum::Json(out)
+                },
+            ),
+        );
+    let listener = ts
+        .rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    ts.rt.spawn(async move { axum::serve(listener, app).await });
+
+    let r = Run::from(
+        ts.cmd_at(&url)
+            .args([
+                "accounts",
+                "update",
+                "NEWER",
+                "--name",
+                "Newer Ltd",
+                "--region",
+                "Yorkshire",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let body = sent.lock().unwrap().clone().expect("a PUT");
+    assert_eq!(
+        body,
+        json!({"version": 4, "code": "NEWER", "name": "Newer Ltd",
+            "emailAddress": "n@newer.example", "currency": "usd",
+            "address": {"locality": "Leeds", "what3words": "index.home.raft", "region": "Yorkshire"},
+            "billingContact": {"name": "Ann", "phone": "+44"}})
+    );
+}

@@ -208,6 +208,22 @@ fn help_completions_and_exit_codes() {
         let r = ts.run(&args).ok();
         assert!(r.stdout.contains("Usage"), "{args:?}: {}", r.stdout);
     }
+    // A command's own flags are listed apart from the global ones; no internal notes.
+    let r = ts.run(&["accounts", "list", "--help"]).ok();
+    let (own, global) = r
+        .stdout
+        .split_once("Global options:")
+        .expect("a global section");
+    assert!(
+        own.contains("--auto-created") && !own.contains("--profile"),
+        "{own}"
+    );
+    assert!(
+        global.contains("--profile") && global.contains("--output"),
+        "{global}"
+    );
+    let r = ts.run(&["accounts", "--help"]).ok();
+    assert!(!r.stdout.contains("boxed"), "{}", r.stdout);
     let r = ts.run(&["completions", "bash"]).ok();
     assert!(
         r.stdout.contains("m3ter-console") && r.stdout.contains("complete"),

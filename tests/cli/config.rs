@@ -56,6 +56,11 @@ fn profiles_are_private_used_and_never_leak_the_secret() {
     let mut outputs = Vec::new();
 
     let r = set_profile(&config, "local", &ts.base_url, SECRET, &[]).ok();
+    assert!(
+        r.stderr.contains("local is now the default profile"),
+        "the first profile becomes the default, and the user is told: {}",
+        r.stderr
+    );
     outputs.push(r);
     assert_eq!(mode(&config), 0o600, "created owner-only");
     assert_eq!(mode(config.parent().unwrap()), 0o700);
@@ -66,7 +71,9 @@ fn profiles_are_private_used_and_never_leak_the_secret() {
     );
 
     // A second, broken profile, and the first stays the default.
-    outputs.push(set_profile(&config, "broken", &ts.base_url, "wrong-secret", &[]).ok());
+    let r = set_profile(&config, "broken", &ts.base_url, "wrong-secret", &[]).ok();
+    assert!(!r.stderr.contains("default"), "{}", r.stderr);
+    outputs.push(r);
     assert_eq!(mode(&config), 0o600, "rewritten owner-only");
 
     let show = Run::from(cmd(&config).args(["config", "show"]).output().unwrap()).ok();

@@ -84,6 +84,19 @@ fn tables_and_a_progress_bar_on_a_terminal() {
         !out.contains("progress: "),
         "the bar, not the log lines: {out}"
     );
+    // The rate is a whole number of measurements per second, not `38,058.6305/s`.
+    let rates: Vec<&str> = out
+        .split(|c: char| c.is_whitespace() || c == '\u{1b}')
+        .filter(|w| w.ends_with("/s") && w.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert!(!rates.is_empty(), "a rate is shown: {out}");
+    assert!(
+        rates.iter().all(|r| r
+            .trim_end_matches("/s")
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',')),
+        "{rates:?}"
+    );
     assert!(
         out.contains("sent 5000 measurements in 5 batch(es): 5000 accepted, 0 rejected"),
         "{out}"

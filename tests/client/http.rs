@@ -201,3 +201,26 @@ async fn connection_refused_is_a_connection_error() {
     let e = one_page(&Client::new(cfg).unwrap()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connection, "{e}");
 }
+
+#[tokio::test]
+async fn a_repeated_next_token_stops_the_list_with_an_error() {
+    let (c, s) = server(Script {
+        repeat_token: true,
+        ..Default::default()
+    })
+    .await;
+    let all = tokio::time::timeout(
+        Duration::from_secs(10),
+        c.list_all::<Product>(ListQuery::page_size(100)),
+    )
+    .await
+    .expect("the list ends instead of looping");
+    let e = all.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert!(e.to_string().contains("nextToken \"again\" twice"), "{e}");
+    assert_eq!(
+        s.calls.load(SeqCst),
+        2,
+        "the first page and the one that repeated"
+    );
+}

@@ -27,6 +27,8 @@ pub struct Script {
     pub always_401: bool,
     /// Answer this many token requests 429 with `Retry-After: 1` before issuing a token.
     pub token_failures: usize,
+    /// Answer every page with the same `nextToken` (a broken server).
+    pub repeat_token: bool,
     /// When each token request arrived.
     pub token_times: std::sync::Mutex<Vec<Instant>>,
 }
@@ -92,7 +94,9 @@ async fn products(
         .map(|i| json!({"id": format!("p{i}"), "code": format!("P{i}")}))
         .collect();
     let mut page = json!({"data": data});
-    if to < 250 {
+    if s.repeat_token {
+        page["nextToken"] = json!("again");
+    } else if to < 250 {
         page["nextToken"] = json!(to.to_string());
     }
     Json(page).into_response()

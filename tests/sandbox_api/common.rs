@@ -24,6 +24,7 @@ pub fn config(dir: &tempfile::TempDir, demo: bool) -> SandboxConfig {
         api_key: KEY.into(),
         api_secret: SECRET.into(),
         demo_data: demo,
+        ..Default::default()
     }
 }
 
@@ -38,9 +39,32 @@ impl Env {
     }
 
     async fn start(demo: bool) -> Env {
+        Self::configured(demo, |_| {}).await
+    }
+
+    /// A sandbox whose config `tune` adjusts (timeouts, allowed hosts).
+    pub async fn configured(demo: bool, tune: impl FnOnce(&mut SandboxConfig)) -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let sb = sandbox::start(config(&dir, demo)).await.unwrap();
+        let mut cfg = config(&dir, demo);
+        tune(&mut cfg);
+        let sb = sandbox::start(cfg).await.unwrap();
         Self::attach(sb, dir).await
+    }
+
+    /// Sends `raw` bytes on a new connection and reads the answer until the server closes it
+    /// or `wait` passes: `(status, JSON body)`, or `None` when nothing came back.
+    pub async fn raw(&self, raw: &[u8], wait: std::time::Duration) -> Option<(u16, Value)> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(self.sb.addr).await.unwrap();
+        s.write_all(raw).await.unwrap();
+        let mut out = Vec::new();
+        let _ = tokio::time::timeout(wait, s.read_to_end(&mut out)).await;
+        parse_raw(&out)
+    }
+
+    /// The `Host` value clients use for this sandbox.
+    pub fn host(&self) -> String {
+        self.sb.addr.to_string()
     }
 
     pub async fn attach(sb: Sandbox, dir: tempfile::TempDir) -> Env {
@@ -191,4 +215,18 @@ pub fn measurement(meter: &str, account: &str, uid: Option<&str>, gb: f64) -> Va
         m["uid"] = json!(u);
     }
     m
+}
+
+/// `(status, JSON body)` of one raw HTTP/1.1 answer; panics on a non-JSON body.
+pub fn parse_raw(out: &[u8]) -> Option<(u16, Value)> {
+    let text = String::from_utf8_lossy(out);
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status: u16 = head.get(9..12)?.parse().ok()?;
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "not JSON: {text}"
+    );
+    let body = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
+    Some((status, body))
 }

@@ -311,3 +311,56 @@ fn ts_now_and_a_click_on_a_log_entry() {
     let s = screen(&a);
     assert!(s.contains(r#""ts": "2020-01-01T00:00:00Z""#), "{s}");
 }
+
+/// The Simple form sends the bytes the CLI sends for the same input: the same values as in the
+/// CLI's own check (`src/cli/submit/same_json_tests.rs`, where flags, a CSV row and this NDJSON
+/// line build identical JSON), all through the domain's measurement builder.
+#[test]
+fn the_simple_form_builds_the_json_the_cli_builds() {
+    use m3ter_console::m3ter::{DataField, DataFieldCategory, Meter};
+    let field = |category, code: &str| DataField {
+        category,
+        code: code.into(),
+        name: code.into(),
+        unit: None,
+    };
+    let meter = Meter {
+        id: "m1".into(),
+        code: Some("api".into()),
+        data_fields: vec![
+            field(DataFieldCategory::Who, "user"),
+            field(DataFieldCategory::Measure, "calls"),
+            field(DataFieldCategory::Cost, "price"),
+        ],
+        ..Default::default()
+    };
+    let mut a = app();
+    a.on_msg(Msg::Meters(Ok(vec![meter.clone()])));
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    typ(&mut a, "ACME\n");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2026-01-31T12:00:00Z\tbob\t3\t933270.2121806375");
+    key(&mut a, KeyCode::F(5));
+    let sent = serde_json::to_string(&a.ctx.log.entries[0].request).unwrap();
+    let cli_ndjson = r#"{"uid":"uid-1","meter":"api","account":"ACME","ts":"2026-01-31T12:00:00Z","who":{"user":"bob"},"measure":{"calls":3},"cost":{"price":933270.2121806375}}"#;
+    assert_eq!(sent, cli_ndjson);
+    // And the same through the domain builder the CLI's flags use.
+    let mut b = m3ter_console::m3ter::measurement_builder::MeasurementBuilder::new();
+    b.set("uid", "uid-1")
+        .set("meter", "api")
+        .set("account", "ACME")
+        .set("ts", "2026-01-31T12:00:00Z");
+    for (cat, code, raw) in [
+        (DataFieldCategory::Who, "user", "bob"),
+        (DataFieldCategory::Measure, "calls", "3"),
+        (DataFieldCategory::Cost, "price", "933270.2121806375"),
+    ] {
+        b.set_typed(&field(cat, code), raw).unwrap();
+    }
+    let checked = m3ter_console::m3ter::rules::check_measurement(&b.into_value(), |c| {
+        (c == "api").then_some(&meter)
+    })
+    .unwrap();
+    assert_eq!(sent, serde_json::to_string(&checked).unwrap());
+}

@@ -138,7 +138,16 @@ impl AccountFlags {
 
     /// m3ter's rules, checked locally so the message names the flag rather than a JSON field.
     pub fn check(req: &AccountRequest) -> anyhow::Result<()> {
-        let errs = rules::account_errors(req);
+        Self::check_only(req, |_| true)
+    }
+
+    /// Like [`Self::check`], for the errors whose JSON field `relevant` accepts (an update checks
+    /// what it changes: a value the server already holds is not the user's to fix now).
+    pub fn check_only(req: &AccountRequest, relevant: impl Fn(&str) -> bool) -> anyhow::Result<()> {
+        let errs: Vec<_> = rules::account_errors(req)
+            .into_iter()
+            .filter(|e| relevant(&e.field))
+            .collect();
         if errs.is_empty() {
             return Ok(());
         }

@@ -5,6 +5,7 @@
 mod args;
 mod clear;
 mod fields;
+mod update;
 
 use crate::cli::exit::usage;
 use crate::cli::output::{self, OutputFormat, Table};
@@ -51,32 +52,7 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
             show(&created, fmt)
         }
         AccountsCommand::Update(flags) => {
-            let current = find(conn, &flags.code).await?;
-            let mut req = current.to_request();
-            flags.apply(&mut req);
-            flags.options.apply(conn, &mut req).await?;
-            args::check_conflicts(&flags.clear, &flags.options)?;
-            for name in clear::apply(&flags.clear, &mut req) {
-                eprintln!(
-                    "note: account {} has no {} to clear",
-                    output::clean(&flags.code),
-                    output::clean(&name)
-                );
-            }
-            AccountFlags::check(&req)?;
-            let updated: Account = conn.client.update(&current.id, &req).await.map_err(|e| {
-                if e.is_conflict() {
-                    let read = current.version.map_or("?".into(), |v| v.to_string());
-                    anyhow::Error::from(e).context(format!(
-                        "account {code} was changed by someone else after this update read it \
-                         (version {read}), so nothing was written; run the same command again \
-                         to apply it to the new version (`accounts show {code}` shows what changed)",
-                        code = flags.code
-                    ))
-                } else {
-                    e.into()
-                }
-            })?;
+            let updated = update::run(conn, &flags).await?;
             eprintln!("updated account {}", output::clean(&flags.code));
             show(&updated, fmt)
         }

@@ -12,7 +12,7 @@
 
 use super::batch::Batch;
 use crate::cli::exit::usage;
-use crate::config::paths;
+use crate::private_fs;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -81,11 +81,11 @@ impl Journal {
             measurements: batches.iter().map(|b| b.count).sum(),
             created: super::prepare::now_rfc3339(),
         };
-        let tmp = paths::temp_beside(path);
+        let tmp = private_fs::temp_beside(path);
         let _ = std::fs::remove_file(&tmp);
         {
             let mut w = std::io::BufWriter::new(
-                paths::create_private_file(&tmp)
+                private_fs::create_private_file(&tmp)
                     .with_context(|| format!("cannot create {}", tmp.display()))?,
             );
             serde_json::to_writer(&mut w, &header)?;
@@ -99,7 +99,7 @@ impl Journal {
             f.sync_all()?;
         }
         std::fs::rename(&tmp, path).with_context(|| format!("cannot create {}", path.display()))?;
-        paths::sync_parent(path);
+        private_fs::sync_parent(path);
         let file = std::fs::OpenOptions::new().append(true).open(path)?;
         Ok(Journal {
             path: path.into(),

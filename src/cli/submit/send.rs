@@ -174,10 +174,37 @@ fn progress(total: u64, visible: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} measurements  {per_sec}  eta {eta}")
+        ProgressStyle::with_template("{bar:40} {pos}/{len} measurements  {rate}  eta {eta}")
+            .map(|s| {
+                s.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{}", rate(state.per_sec()));
+                    },
+                )
+            })
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
+}
+
+/// `38,059/s`: whole measurements per second with thousands separators (indicatif's
+/// `{per_sec}` prints `38,058.6305/s`).
+fn rate(per_sec: f64) -> String {
+    let n = if per_sec.is_finite() && per_sec > 0.0 {
+        per_sec.round() as u64
+    } else {
+        0
+    };
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out + "/s"
 }
 
 impl Summary {
@@ -200,5 +227,18 @@ impl Summary {
             s.push_str(&format!("rejected {r}\n"));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_whole_and_grouped() {
+        assert_eq!(rate(38_058.630_5), "38,059/s");
+        assert_eq!(rate(999.4), "999/s");
+        assert_eq!(rate(1_234_567.0), "1,234,567/s");
+        assert_eq!(rate(f64::NAN), "0/s");
     }
 }

@@ -7,6 +7,7 @@
 use super::journal::Journal;
 use crate::cli::exit::usage;
 use crate::config::paths;
+use crate::private_fs;
 use anyhow::Context;
 use std::path::PathBuf;
 
@@ -19,8 +20,8 @@ pub fn dir() -> PathBuf {
 pub fn path_for(org: &str, input: &str) -> anyhow::Result<PathBuf> {
     let dir = dir();
     // The data dir itself is private too (it also holds drafts and the submission log).
-    paths::create_private_dir(&paths::data_dir())
-        .and_then(|()| paths::create_private_dir(&dir))
+    private_fs::create_private_dir(&paths::data_dir())
+        .and_then(|()| private_fs::create_private_dir(&dir))
         .with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir.join(format!("stdin-{:016x}.journal", fnv1a(&[org, "\n", input]))))
 }

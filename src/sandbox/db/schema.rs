@@ -33,6 +33,27 @@ CREATE INDEX IF NOT EXISTS entities_kind ON entities (org, kind);
 -- Account search sorted by name (the expression must match search::field_expr).
 CREATE INDEX IF NOT EXISTS entities_name ON entities (org, kind, json_extract(body, '$.name'));
 CREATE INDEX IF NOT EXISTS entities_parent ON entities (org, kind, parent_id);
+-- Account search `~` on name and code: a full-text index of their words (runs of letters and
+-- digits, case-folded, accents kept), rowid = entities.seq, kept in step by triggers so every
+-- write path (CRUD, ingest auto-creation) updates it.
+CREATE VIRTUAL TABLE IF NOT EXISTS accounts_fts USING fts5(
+    name, code, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE TRIGGER IF NOT EXISTS accounts_fts_insert AFTER INSERT ON entities
+WHEN new.kind = 'account' BEGIN
+    INSERT INTO accounts_fts (rowid, name, code)
+    VALUES (new.seq, json_extract(new.body, '$.name'), new.code);
+END;
+CREATE TRIGGER IF NOT EXISTS accounts_fts_update AFTER UPDATE ON entities
+WHEN new.kind = 'account' BEGIN
+    DELETE FROM accounts_fts WHERE rowid = old.seq;
+    INSERT INTO accounts_fts (rowid, name, code)
+    VALUES (new.seq, json_extract(new.body, '$.name'), new.code);
+END;
+CREATE TRIGGER IF NOT EXISTS accounts_fts_delete AFTER DELETE ON entities
+WHEN old.kind = 'account' BEGIN
+    DELETE FROM accounts_fts WHERE rowid = old.seq;
+END;
 CREATE TABLE IF NOT EXISTS measurements (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     org TEXT NOT NULL,
@@ -56,10 +77,24 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     super::search::register(conn)
 }
 
-/// The writer's settings and the schema.
+/// The writer's settings and the schema. A database made before the search index existed gets
+/// the index filled from its accounts once.
 pub fn init_writer(conn: &Connection) -> rusqlite::Result<()> {
     configure(conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.execute_batch(SCHEMA)
+    let had_index: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'accounts_fts')",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute_batch(SCHEMA)?;
+    if !had_index {
+        conn.execute(
+            "INSERT INTO accounts_fts (rowid, name, code)
+             SELECT seq, json_extract(body, '$.name'), code FROM entities WHERE kind = 'account'",
+            [],
+        )?;
+    }
+    Ok(())
 }

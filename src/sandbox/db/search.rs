@@ -9,6 +9,10 @@
 //! standard analyzer splits them, which is how m3ter answers. It is registered as the SQL
 //! function `m3_match`; comparisons (`> >= < <=`) go through `m3_cmp`, numeric when both sides
 //! are numbers.
+//!
+//! `~` on `name` or `code` (what the Accounts screen's filter sends) first asks the full-text
+//! index `accounts_fts` for the rows holding the phrase, then confirms each with `m3_match`, so
+//! its cost follows the matches, not the table (other fields are rare in `~` and are scanned).
 
 use super::handle::{Db, Kind};
 use rusqlite::functions::FunctionFlags;
@@ -145,10 +149,20 @@ fn condition(c: &Cond) -> (String, Vec<SqlValue>) {
         Comparator::Le => format!("m3_cmp({expr}, {v}) <= 0"),
     };
     match c.values.as_slice() {
-        [one] => (
-            format!("({})", test("?")),
-            vec![SqlValue::Text(one.clone())],
-        ),
+        // The index finds the candidates; m3_match confirms each exactly.
+        [one] => match fts_query(c) {
+            Some(q) => (
+                format!(
+                    "(seq IN (SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?) AND {})",
+                    test("?")
+                ),
+                vec![SqlValue::Text(q), SqlValue::Text(one.clone())],
+            ),
+            None => (
+                format!("({})", test("?")),
+                vec![SqlValue::Text(one.clone())],
+            ),
+        },
         many => {
             let sql = if c.op == Comparator::Equals {
                 format!("(lower(CAST({expr} AS TEXT)) IN (SELECT lower(value) FROM json_each(?)))")
@@ -163,46 +177,89 @@ fn condition(c: &Cond) -> (String, Vec<SqlValue>) {
     }
 }
 
+/// The full-text query for a condition the index can answer: `~` with one value on `name` or
+/// `code`.
+fn fts_query(c: &Cond) -> Option<String> {
+    match (c.op, c.field, c.values.as_slice()) {
+        (Comparator::Match, "name" | "code", [one]) => fts_phrase(c.field, one),
+        _ => None,
+    }
+}
+
+/// The full-text query for `~` on an indexed column: the value's words as one phrase whose last
+/// word is a prefix (`name : "acme rob" *`). `None` when the value has no words (then `~`
+/// matches everything). Words are letters and digits only, so they need no quoting.
+fn fts_phrase(column: &str, value: &str) -> Option<String> {
+    let words: Vec<String> = words(value).collect();
+    (!words.is_empty()).then(|| format!("{column} : \"{}\" *", words.join(" ")))
+}
+
 /// `values` as a JSON array, bound as one parameter and read back with `json_each`.
 pub(super) fn json_array(values: &[String]) -> String {
     serde_json::Value::from(values.to_vec()).to_string()
+}
+
+/// The SQL and arguments of an account search.
+fn search_sql(db: Db, spec: &SearchSpec) -> (String, Vec<SqlValue>) {
+    let mut sql = String::from("SELECT body FROM entities WHERE kind = ? AND org = ?");
+    let mut args: Vec<SqlValue> = vec![
+        Kind::Account.as_str().to_string().into(),
+        db.org.to_string().into(),
+    ];
+    let all_fts: Option<Vec<String>> = spec.conds.iter().map(fts_query).collect();
+    if let (Joiner::Or, Some(queries)) = (spec.joiner, all_fts.filter(|q| q.len() > 1)) {
+        // Conditions joined by OR, all indexed: one index query for the union of candidates
+        // (separate `seq IN (…)` terms joined by OR would make SQLite scan the table).
+        let joined = queries
+            .iter()
+            .map(|q| format!("({q})"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let exact: Vec<String> = spec
+            .conds
+            .iter()
+            .map(|c| {
+                args.push(SqlValue::Text(c.values[0].clone()));
+                format!("m3_match({}, ?)", field_expr(c.field))
+            })
+            .collect();
+        sql.push_str(" AND seq IN (SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?)");
+        sql.push_str(&format!(" AND ({})", exact.join(" OR ")));
+        args.insert(args.len() - exact.len(), SqlValue::Text(joined));
+    } else if !spec.conds.is_empty() {
+        let parts: Vec<String> = spec
+            .conds
+            .iter()
+            .map(|c| {
+                let (part, values) = condition(c);
+                args.extend(values);
+                part
+            })
+            .collect();
+        let joiner = match spec.joiner {
+            Joiner::And => " AND ",
+            Joiner::Or => " OR ",
+        };
+        sql.push_str(&format!(" AND ({})", parts.join(joiner)));
+    }
+    let dir = match spec.order {
+        SortOrder::Asc => "ASC",
+        SortOrder::Desc => "DESC",
+    };
+    let order = field_expr(&spec.sort_by);
+    sql.push_str(&format!(
+        " ORDER BY {order} {dir}, seq {dir} LIMIT ? OFFSET ?"
+    ));
+    args.push((spec.limit as i64).into());
+    args.push((spec.offset as i64).into());
+    (sql, args)
 }
 
 impl Db<'_> {
     /// The bodies of the accounts matching `spec`, in its order; ties (and the default order)
     /// follow creation order, so pages never overlap.
     pub fn search_accounts(&self, spec: &SearchSpec) -> rusqlite::Result<Vec<String>> {
-        let mut sql = String::from("SELECT body FROM entities WHERE kind = ? AND org = ?");
-        let mut args: Vec<SqlValue> = vec![
-            Kind::Account.as_str().to_string().into(),
-            self.org.to_string().into(),
-        ];
-        if !spec.conds.is_empty() {
-            let parts: Vec<String> = spec
-                .conds
-                .iter()
-                .map(|c| {
-                    let (part, values) = condition(c);
-                    args.extend(values);
-                    part
-                })
-                .collect();
-            let joiner = match spec.joiner {
-                Joiner::And => " AND ",
-                Joiner::Or => " OR ",
-            };
-            sql.push_str(&format!(" AND ({})", parts.join(joiner)));
-        }
-        let dir = match spec.order {
-            SortOrder::Asc => "ASC",
-            SortOrder::Desc => "DESC",
-        };
-        let order = field_expr(&spec.sort_by);
-        sql.push_str(&format!(
-            " ORDER BY {order} {dir}, seq {dir} LIMIT ? OFFSET ?"
-        ));
-        args.push((spec.limit as i64).into());
-        args.push((spec.offset as i64).into());
+        let (sql, args) = search_sql(*self, spec);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))?;
         rows.collect()
@@ -222,5 +279,59 @@ mod tests {
         assert!(!phrase_prefix("Acme Robotics", "bot"));
         assert!(!phrase_prefix("Acme Robotics", "robotics acme"));
         assert!(phrase_prefix("anything", ""));
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+    use crate::sandbox::db::Store;
+
+    fn plan(db: Db, spec: &SearchSpec) -> String {
+        let (sql, args) = search_sql(db, spec);
+        let mut stmt = db
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        rows.join(" | ")
+    }
+
+    /// `~` on name/code, joined by AND or OR, is answered from the full-text index: SQLite
+    /// looks entities up by rowid from its candidates instead of scanning them.
+    #[test]
+    fn phrase_search_is_driven_by_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(&dir.path().join("p.db")).unwrap();
+        store
+            .read("org", |db| -> rusqlite::Result<()> {
+                let cond = |field| Cond {
+                    field,
+                    op: Comparator::Match,
+                    values: vec!["042".into()],
+                };
+                for (joiner, conds) in [
+                    (Joiner::And, vec![cond("code")]),
+                    (Joiner::And, vec![cond("code"), cond("name")]),
+                    (Joiner::Or, vec![cond("code"), cond("name")]),
+                ] {
+                    let spec = SearchSpec {
+                        conds,
+                        joiner,
+                        sort_by: "dtCreated".into(),
+                        order: SortOrder::Desc,
+                        limit: 101,
+                        offset: 0,
+                    };
+                    let p = plan(db, &spec);
+                    assert!(p.contains("rowid=?") && p.contains("accounts_fts"), "{p}");
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 }

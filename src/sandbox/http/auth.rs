@@ -36,7 +36,7 @@ pub async fn token(
             "client authentication failed: unknown API key or wrong secret",
         ));
     }
-    let bytes = super::request::read_body(body, 64 * 1024).await?;
+    let bytes = super::request::read_body(body, 64 * 1024, app.config.timeouts.body).await?;
     let form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -12,12 +12,12 @@
 use super::entity::Entity;
 use super::error::{ApiError, ApiResult};
 use super::pagination::{PageOut, PageReq};
-use super::request::{self, Params, CONFIG_BODY_MAX};
+use super::request::{self, Params, PathId, CONFIG_BODY_MAX};
 use super::state::App;
 use crate::m3ter::Audit;
 use crate::sandbox::db::{Db, Kind};
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::Json;
 
 /// The id reported as `createdBy`/`lastModifiedBy`.
@@ -39,8 +39,8 @@ pub fn new_audit() -> Audit {
 }
 
 /// Parses and validates a create/update body.
-pub async fn read_request<E: Entity>(body: Body) -> ApiResult<E::Req> {
-    let bytes = request::read_body(body, CONFIG_BODY_MAX).await?;
+pub async fn read_request<E: Entity>(app: &App, body: Body) -> ApiResult<E::Req> {
+    let bytes = request::read_body(body, CONFIG_BODY_MAX, app.config.timeouts.body).await?;
     let req: E::Req = request::from_value(request::parse_json(&bytes)?)?;
     if let Some(e) = ApiError::from_field_errors(E::errors(&req)) {
         return Err(e);
@@ -85,23 +85,20 @@ pub fn insert_new<E: Entity>(db: Db, req: E::Req) -> ApiResult<E> {
 }
 
 pub async fn create<E: Entity>(State(app): State<App>, body: Body) -> ApiResult<Json<E>> {
-    let req = read_request::<E>(body).await?;
+    let req = read_request::<E>(&app, body).await?;
     Ok(Json(app.write(move |db| insert_new::<E>(db, req)).await?))
 }
 
-pub async fn retrieve<E: Entity>(
-    State(app): State<App>,
-    Path((_, id)): Path<(String, String)>,
-) -> ApiResult<Json<E>> {
+pub async fn retrieve<E: Entity>(State(app): State<App>, PathId(id): PathId) -> ApiResult<Json<E>> {
     Ok(Json(app.read(move |db| load::<E>(db, &id)).await?))
 }
 
 pub async fn update<E: Entity>(
     State(app): State<App>,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
     body: Body,
 ) -> ApiResult<Json<E>> {
-    let req = read_request::<E>(body).await?;
+    let req = read_request::<E>(&app, body).await?;
     let e = app
         .write(move |db| {
             let prev = load::<E>(db, &id)?;
@@ -136,10 +133,7 @@ pub async fn update<E: Entity>(
     Ok(Json(e))
 }
 
-pub async fn delete<E: Entity>(
-    State(app): State<App>,
-    Path((_, id)): Path<(String, String)>,
-) -> ApiResult<Json<E>> {
+pub async fn delete<E: Entity>(State(app): State<App>, PathId(id): PathId) -> ApiResult<Json<E>> {
     let e = app
         .write(move |db| {
             let e = load::<E>(db, &id)?;

@@ -39,7 +39,7 @@ use std::collections::{HashMap, HashSet};
 pub const MEASUREMENTS_PAGE_MAX: usize = 1000;
 
 pub async fn submit(State(app): State<App>, body: Body) -> ApiResult<Json<IngestResponse>> {
-    let bytes = request::read_body(body, BATCH_MAX_BYTES).await?;
+    let bytes = request::read_body(body, BATCH_MAX_BYTES, app.config.timeouts.body).await?;
     let mut value = request::parse_json(&bytes)?;
     let items = match value.get_mut("measurements").map(Value::take) {
         Some(Value::Array(items)) => items,

@@ -4,22 +4,28 @@
 //! [`App::read`] / [`App::write`] and the `db` layer's methods; errors are [`ApiError`].
 
 mod auth;
+mod conn_io;
 pub mod crud;
 mod entity;
 pub mod error;
+mod host;
 mod ingest;
 pub mod pagination;
 mod request;
 mod search;
+pub mod serve;
 mod state;
 mod tokens;
 
 pub use state::App;
 
 use crate::m3ter::{Account, Meter, Product};
-use axum::extract::Request;
+use axum::extract::{Request, State};
+use axum::http::header;
 use axum::http::Uri;
 use axum::middleware::from_fn_with_state;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use crud::{create, delete, list, retrieve, update};
@@ -75,6 +81,7 @@ pub fn router(app: App) -> Router {
         .merge(org)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(app.clone(), check_host))
         .with_state(app)
 }
 
@@ -117,4 +124,23 @@ pub fn normalize_path(mut req: Request) -> Request {
         }
     }
     req
+}
+
+/// Middleware on every route: refuses a `Host` that is not one of the sandbox's names
+/// (see `host`).
+pub async fn check_host(State(app): State<App>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("<not text>").to_string())
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    match host {
+        Some(h) if !app.hosts.allows(&h) => ApiError::forbidden(format!(
+            "the Host {h:?} is not one of this sandbox's names (localhost, 127.0.0.1, [::1] with port {}); start it with --allow-host NAME to allow another",
+            app.hosts.port
+        ))
+        .with_field("Host")
+        .into_response(),
+        _ => next.run(req).await,
+    }
 }

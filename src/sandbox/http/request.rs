@@ -5,6 +5,7 @@ use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::time::Duration;
 
 /// Largest body a config (product/meter/account) request may have.
 pub const CONFIG_BODY_MAX: usize = 1024 * 1024;
@@ -13,9 +14,24 @@ pub const CONFIG_BODY_MAX: usize = 1024 * 1024;
 /// sending gets the JSON error rather than a reset connection.
 const DRAIN_MAX: usize = 16 * 1024 * 1024;
 
-/// Reads the whole body, refusing one of `limit` bytes or more with a JSON 413 that names the
-/// limit and the size received.
-pub async fn read_body(body: Body, limit: usize) -> ApiResult<Bytes> {
+/// Reads the whole body within `timeout` (a client that stops sending gets a JSON 408 and its
+/// connection back), refusing one of `limit` bytes or more with a JSON 413 that names the limit
+/// and the size received.
+pub async fn read_body(body: Body, limit: usize, timeout: Duration) -> ApiResult<Bytes> {
+    tokio::time::timeout(timeout, read_body_untimed(body, limit))
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} s",
+                    timeout.as_secs_f64()
+                ),
+            ))
+        })
+}
+
+async fn read_body_untimed(body: Body, limit: usize) -> ApiResult<Bytes> {
     use futures::StreamExt;
     let mut stream = body.into_data_stream();
     let mut buf = Vec::new();
@@ -140,5 +156,26 @@ impl Params {
             ));
         }
         Ok(Some(n))
+    }
+}
+
+/// The `{id}` of an `/organizations/{org}/…/{id}` path. A segment that does not decode to text
+/// (such as `%FF`) is m3ter's JSON 400 on `id`, not axum's plain-text rejection.
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        match axum::extract::Path::<(String, String)>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path((_, id))) => Ok(PathId(id)),
+            Err(e) => Err(ApiError::field(
+                "id",
+                format!("is not valid in the path: {e}"),
+            )),
+        }
     }
 }

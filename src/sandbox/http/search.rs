@@ -13,11 +13,11 @@
 use super::crud::{decode, load};
 use super::error::{ApiError, ApiResult};
 use super::pagination::{PageOut, PageReq, CHILDREN_MAX, SEARCH_DEFAULT, SEARCH_MAX};
-use super::request::Params;
+use super::request::{Params, PathId};
 use super::state::App;
 use crate::m3ter::Account;
 use crate::sandbox::db::{Comparator, Cond, Filter, Joiner, Kind, SearchSpec, SortOrder};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::Json;
 
 const PARAMS: [&str; 11] = [
@@ -154,7 +154,7 @@ pub async fn search(
 /// account does not exist), cursor-paginated like the other lists, `pageSize` ≤ 200.
 pub async fn children(
     State(app): State<App>,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<PageOut<Account>>> {
     let params = Params::parse(q.as_deref())?;

@@ -3,6 +3,7 @@
 //! the writer.
 
 use super::error::{ApiError, ApiResult};
+use super::host::AllowedHosts;
 use super::tokens::Tokens;
 use crate::sandbox::config::SandboxConfig;
 use crate::sandbox::db::{Db, Store};
@@ -13,11 +14,14 @@ pub struct App {
     pub config: Arc<SandboxConfig>,
     pub store: Arc<Store>,
     pub tokens: Arc<Tokens>,
+    pub hosts: Arc<AllowedHosts>,
 }
 
 impl App {
-    pub fn new(config: SandboxConfig, store: Store) -> Self {
+    /// `bound` is the address the server listens on (its port is the one `Host` must carry).
+    pub fn new(config: SandboxConfig, store: Store, bound: std::net::SocketAddr) -> Self {
         Self {
+            hosts: Arc::new(AllowedHosts::new(bound, &config.allow_hosts)),
             config: Arc::new(config),
             store: Arc::new(store),
             tokens: Arc::new(Tokens::default()),

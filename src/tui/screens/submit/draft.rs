@@ -5,9 +5,10 @@
 //! `"abc"` (which Advanced then reports by name), and JSON that Simple cannot show (an `ets`, an
 //! unknown field, another meter) makes the switch refuse rather than drop it.
 
+use crate::m3ter::measurement_builder::{self, MeasurementBuilder};
 use crate::m3ter::rules::{self, FieldError};
 use crate::m3ter::{DataFieldCategory, Measurement, Meter};
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 /// What the Simple form holds: every value as the text the user typed.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -19,16 +20,10 @@ pub struct Draft {
     pub values: Vec<String>,
 }
 
-/// Text → JSON number when it is one (integers stay integers), `None` otherwise.
+/// Text → JSON number when it is one (integers stay integers), `None` otherwise: the domain's
+/// one reading of a typed number, shared with the CLI.
 pub fn number(text: &str) -> Option<Number> {
-    let t = text.trim();
-    if let Ok(i) = t.parse::<i64>() {
-        return Some(Number::from(i));
-    }
-    t.parse::<f64>()
-        .ok()
-        .filter(|f| f.is_finite())
-        .and_then(Number::from_f64)
+    measurement_builder::number(text)
 }
 
 /// The measurement as sent: `uid, meter, account, ts`, then one object per category in m3ter's
@@ -62,37 +57,33 @@ pub fn without_blanks(v: &Value) -> Value {
     v
 }
 
+/// Through the domain's [`MeasurementBuilder`], as the CLI's flags, CSV and NDJSON input are,
+/// so the same values go out as the same bytes. A value that is not a number for a numeric
+/// field crosses as the string typed (Advanced then names the field), so nothing is lost.
 fn build(meter: &Meter, d: &Draft, all_fields: bool) -> Value {
-    let mut obj = Map::new();
-    obj.insert("uid".into(), Value::String(d.uid.clone()));
-    obj.insert(
-        "meter".into(),
-        Value::String(meter.code.clone().unwrap_or_default()),
-    );
-    obj.insert("account".into(), Value::String(d.account.clone()));
-    obj.insert("ts".into(), Value::String(d.ts.clone()));
+    let mut b = MeasurementBuilder::new();
+    b.set("uid", d.uid.clone())
+        .set("meter", meter.code.clone().unwrap_or_default())
+        .set("account", d.account.clone())
+        .set("ts", d.ts.clone());
     for cat in DataFieldCategory::ALL {
-        let mut m = Map::new();
         for (f, v) in meter.data_fields.iter().zip(&d.values) {
             if f.category != cat {
                 continue;
             }
             let v = v.trim();
-            let value = match (cat.is_numeric(), v.is_empty()) {
-                (_, true) if !all_fields => continue,
-                (_, true) => Value::Null,
-                (false, _) => Value::String(v.to_string()),
-                (true, false) => number(v)
-                    .map(Value::Number)
-                    .unwrap_or_else(|| Value::String(v.to_string())),
-            };
-            m.insert(f.code.clone(), value);
-        }
-        if !m.is_empty() {
-            obj.insert(cat.key().into(), Value::Object(m));
+            if v.is_empty() {
+                if all_fields {
+                    b.set_value(cat, &f.code, Value::Null);
+                }
+                continue;
+            }
+            if b.set_typed(f, v).is_err() {
+                b.set_value(cat, &f.code, Value::String(v.to_string()));
+            }
         }
     }
-    Value::Object(obj)
+    b.into_value()
 }
 
 pub fn pretty(v: &Value) -> String {
