@@ -422,3 +422,33 @@ fn a_dropped_submission_is_edited_with_its_own_uid() {
         "m3ter never ingested it: same uid: {s}"
     );
 }
+
+#[test]
+fn simple_mode_takes_an_optional_ets_and_flags_future_ts_and_ets_before_ts() {
+    let mut a = app();
+    open_submit(&mut a);
+    // Account, then the ts: one hour after the fixture's clock (03:04:05).
+    typ(&mut a, "ACME\n");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2026-01-02T04:00:00Z\t\t1");
+    key(&mut a, KeyCode::F(5));
+    let s = screen(&a);
+    assert!(
+        s.contains("in the future: m3ter refuses future timestamps"),
+        "{s}"
+    );
+    assert!(a.ctx.log.entries.is_empty(), "nothing was sent");
+    // The failed send put the cursor on the ts: a past one, then an ets before it (last row).
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2026-01-02T02:00:00Z\t\t\t\t2026-01-02T01:00:00Z");
+    key(&mut a, KeyCode::F(5));
+    assert!(screen(&a).contains("ends before the timestamp (ts)"));
+    assert!(a.ctx.log.entries.is_empty());
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2026-01-02T02:30:00Z");
+    snap("simple_with_ets", &a);
+    key(&mut a, KeyCode::F(5));
+    let sent = &a.ctx.log.entries[0].request;
+    assert_eq!(sent["ets"], "2026-01-02T02:30:00Z");
+    assert_eq!(sent["ts"], "2026-01-02T02:00:00Z");
+}

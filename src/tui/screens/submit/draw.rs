@@ -31,7 +31,10 @@ impl SubmitScreen {
                     .areas(area);
             (p, l)
         } else {
-            let form_h = self.simple.height(&self.meter, &codes, form_focused) + 1;
+            let form_h = self
+                .simple
+                .height(&self.meter, &codes, form_focused, (ctx.clock)())
+                + 1;
             let (want, min) = match self.mode {
                 // Simple: the form takes what it needs and the log the rest.
                 Mode::Simple => (area.height.saturating_sub(form_h), form_h.min(6)),
@@ -53,9 +56,14 @@ impl SubmitScreen {
             self.form_area.set(body);
             frame.render_widget(Paragraph::new(self.head(ctx, log.height == 0)), head);
             match self.mode {
-                Mode::Simple => self
-                    .simple
-                    .draw(frame, body, &self.meter, &codes, form_focused),
+                Mode::Simple => self.simple.draw(
+                    frame,
+                    body,
+                    &self.meter,
+                    &codes,
+                    form_focused,
+                    (ctx.clock)(),
+                ),
                 Mode::Advanced => self.advanced.draw(frame, body, &self.meter, form_focused),
             }
         } else {

@@ -94,14 +94,15 @@ impl SubmitScreen {
             uid: ctx.new_uid(),
             account,
             ts: ctx.now(),
+            ets: String::new(),
             values: vec![String::new(); meter.data_fields.len()],
         };
         let meters = known_meters(ctx, &meter);
         let text = draft::pretty(&draft::template(&meter, &draft));
         let mut simple = SimpleForm::new(&meter, &draft);
-        if !draft.account.is_empty() && simple.inputs.len() > 2 {
+        if !draft.account.is_empty() && simple.inputs.len() > simple::FIELDS + 1 {
             // The account came chosen: start at the first data field.
-            simple.focus = 2;
+            simple.focus = simple::FIELDS;
         }
         Self {
             simple,

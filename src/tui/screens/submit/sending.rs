@@ -22,14 +22,15 @@ impl SubmitScreen {
                 // Only the newest accounts are preloaded: an account not among them is looked
                 // up on the server before it is called unknown.
                 let unknown = !account.is_empty() && !codes.contains(&account.as_str());
-                let errors = draft::row_errors(&self.meter, &d, None);
+                let now = (ctx.clock)();
+                let errors = draft::row_errors(&self.meter, &d, None, now);
                 if unknown && errors.iter().all(Option::is_none) {
                     self.checking = Some(account.clone());
                     ctx.check_account(&account);
                     return;
                 }
                 let known = (!codes.is_empty()).then_some(codes.as_slice());
-                let errors = draft::row_errors(&self.meter, &d, known);
+                let errors = draft::row_errors(&self.meter, &d, known, now);
                 if let Some((row, e)) = errors
                     .iter()
                     .enumerate()
