@@ -34,6 +34,7 @@
 mod config;
 mod db;
 mod demo;
+mod enrich;
 mod http;
 
 pub use config::{SandboxConfig, Timeouts, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_ORG_ID};
@@ -93,7 +94,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
     use anyhow::Context;
     // Opening and seeding do blocking file I/O: keep them off the async workers.
     let cfg = config.clone();
-    let store = tokio::task::spawn_blocking(move || -> anyhow::Result<db::Store> {
+    let (store, queue) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let (store, is_new) = db::Store::open(&cfg.db_path)
             .with_context(|| format!("opening the sandbox database {}", cfg.db_path.display()))?;
         if is_new {
@@ -102,14 +103,22 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
             }
             store.mark_created(&http::crud::now())?;
         }
-        Ok(store)
+        let queue_file = db::queue_path(&cfg.db_path);
+        let queue = db::IngestQueue::open(&queue_file).with_context(|| {
+            format!("opening the sandbox ingest queue {}", queue_file.display())
+        })?;
+        // Batches acknowledged before a crash or an exit are enriched before serving, so a
+        // restarted (or embedded, short-lived) sandbox never answers from a stale state.
+        enrich::drain_backlog(&store, &queue, &cfg.org_id)
+            .context("enriching the acknowledged backlog")?;
+        Ok((store, queue))
     })
     .await??;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let router = http::router(http::App::new(config.clone(), store, addr));
+    let router = http::router(http::App::new(config.clone(), store, queue, addr));
     let service = tower::util::MapRequestLayer::new(http::normalize_path);
     let service = tower::Layer::layer(&service, router);
     let (stop, stopped) = oneshot::channel::<()>();

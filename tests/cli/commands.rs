@@ -174,6 +174,7 @@ fn auto_created_accounts_are_marked() {
         "calls=1",
     ])
     .ok();
+    ts.settle();
     let auto = ts.run(&["accounts", "list", "--auto-created"]).ok().json();
     let codes: Vec<_> = auto
         .as_array()
@@ -314,6 +315,7 @@ fn accounts_list_pages_through_the_sandbox() {
     let file = ts.path("many.ndjson");
     write_ndjson(&file, 250, 250);
     ts.run(&["submit", "--file", file.to_str().unwrap()]).ok();
+    ts.settle();
     let all = ts.run(&["accounts", "list"]).ok().json();
     let codes: std::collections::HashSet<_> = all
         .as_array()

@@ -81,6 +81,36 @@ impl TestSandbox {
         Run::from(self.cmd().args(args).output().unwrap())
     }
 
+    /// Waits until the sandbox has enriched every acknowledged batch (its measurement list
+    /// answers only then), so the accounts a submit auto-creates exist.
+    pub fn settle(&self) {
+        self.rt.block_on(async {
+            let http = reqwest::Client::new();
+            let token: Value = http
+                .post(format!("{}/oauth/token", self.base_url))
+                .basic_auth(sandbox::DEFAULT_API_KEY, Some(&self.secret))
+                .json(&serde_json::json!({"grant_type": "client_credentials"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let status = http
+                .get(format!(
+                    "{}/organizations/{}/measurements?pageSize=1",
+                    self.base_url,
+                    sandbox::DEFAULT_ORG_ID
+                ))
+                .bearer_auth(token["access_token"].as_str().unwrap())
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert!(status.is_success(), "{status}");
+        })
+    }
+
     /// Every stored measurement (the sandbox's `GET /measurements` extension).
     pub fn measurements(&self) -> Vec<Value> {
         self.rt.block_on(async {
