@@ -3,5 +3,6 @@
 
 mod accounts;
 mod accounts_100k;
+mod follow;
 mod pty;
 mod submit;
