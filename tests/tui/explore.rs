@@ -452,3 +452,47 @@ fn simple_mode_takes_an_optional_ets_and_flags_future_ts_and_ets_before_ts() {
     assert_eq!(sent["ets"], "2026-01-02T02:30:00Z");
     assert_eq!(sent["ts"], "2026-01-02T02:00:00Z");
 }
+
+#[test]
+fn advanced_takes_several_measurements_sends_one_request_and_follows_each() {
+    let mut a = app();
+    open_submit(&mut a);
+    ctrl(&mut a, 't');
+    let m = |uid: &str, gb: u32| {
+        json!({"uid": uid, "meter": "storage_gb", "account": "ACME",
+            "ts": "2026-01-02T03:00:00Z", "measure": {"gb": gb}})
+    };
+    // A bad second measurement is named by its place.
+    a.editor_done(Ok(json!([m("a-1", 1), {"meter": "storage_gb"}]).to_string()));
+    assert!(screen(&a).contains("measurements[1]."), "{}", screen(&a));
+    a.editor_done(Ok(
+        json!({"measurements": [m("a-1", 1), m("a-2", 2)]}).to_string()
+    ));
+    assert!(
+        screen(&a).contains("✓ 2 valid measurements"),
+        "{}",
+        screen(&a)
+    );
+    a.ctx.effects.clear();
+    key(&mut a, KeyCode::F(5));
+    assert_eq!(a.ctx.effect_names(), ["spawn submit"], "one request");
+    assert_eq!(a.ctx.log.entries.len(), 2, "one log entry each");
+    let ids: Vec<u64> = a.ctx.log.entries.iter().map(|e| e.id).collect();
+    a.on_msg(Msg::SubmittedMany {
+        ids,
+        result: Ok(json!({"result": "accepted"})),
+    });
+    follow(
+        &mut a,
+        Answer {
+            seen: vec![seen("a-2")],
+            failures: vec![failure("a-1")],
+            ..Default::default()
+        },
+    );
+    let s = screen(&a);
+    assert!(
+        s.contains("✓ ingested") && s.contains("✗ failed: UndefinedMeter"),
+        "{s}"
+    );
+}

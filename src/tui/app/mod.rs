@@ -300,6 +300,16 @@ impl App {
     }
 
     pub fn on_msg(&mut self, msg: Msg) {
+        // One request's answer is each of its entries' answer.
+        if let Msg::SubmittedMany { ids, result } = msg {
+            for id in ids {
+                self.on_msg(Msg::Submitted {
+                    id,
+                    result: result.clone(),
+                });
+            }
+            return;
+        }
         self.ctx.apply(&msg);
         for s in self.stack.iter_mut() {
             s.on_msg(&mut self.ctx, &msg);

@@ -86,7 +86,8 @@ impl Ctx {
                     ctx.remember_accounts(std::slice::from_ref(a.as_ref()));
                 }
             }
-            Msg::AccountsScreen(_) | Msg::Explore(_) => {}
+            // The app hands each entry its own `Submitted`.
+            Msg::AccountsScreen(_) | Msg::Explore(_) | Msg::SubmittedMany { .. } => {}
             Msg::Follow(m) => ctx.on_follow(m.as_ref()),
         }
     }

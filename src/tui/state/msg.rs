@@ -17,6 +17,11 @@ pub enum Msg {
         id: u64,
         result: Result<serde_json::Value, SubmitError>,
     },
+    /// Several submissions sent in one request (log entries `ids`) got its answer.
+    SubmittedMany {
+        ids: Vec<u64>,
+        result: Result<serde_json::Value, SubmitError>,
+    },
     /// The saved log, read at start-up (newest first).
     LogLoaded(Result<Vec<LogEntry>, String>),
     /// Writing the log or the drafts failed (shown in the status line; memory is intact).

@@ -53,6 +53,12 @@ impl SubmitScreen {
             }
             Mode::Advanced => match &self.advanced.diagnostic {
                 Diagnostic::Valid(m) => (**m).clone(),
+                Diagnostic::Many(ms) => {
+                    let n = ms.len();
+                    send_many(ctx, ms.clone());
+                    ctx.info(format!("sending {n} measurements in one request…"));
+                    return;
+                }
                 other => {
                     ctx.error(format!("not sent: {}", other.message()));
                     self.advanced.cursor_to_error();
@@ -95,6 +101,30 @@ impl SubmitScreen {
         self.pending = Some((id, uid));
         ctx.info("sending…");
     }
+}
+
+/// Several measurements in one request: each gets its own log entry (so each is followed to
+/// its own outcome), all of them the request's answer.
+pub fn send_many(ctx: &mut Ctx, ms: Vec<Measurement>) {
+    let conn = ctx.connection.id();
+    let mut ids = Vec::with_capacity(ms.len());
+    for m in &ms {
+        let value = serde_json::to_value(m).unwrap_or(Value::Null);
+        let id = ctx.log.push_pending(&conn, ctx.now(), value);
+        if let Some(entry) = ctx.log.get(id) {
+            persistence::save_entry(ctx, entry);
+        }
+        ids.push(id);
+    }
+    let client = ctx.client.clone();
+    ctx.spawn("submit", async move {
+        let result = client
+            .submit(&ms)
+            .await
+            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+            .map_err(SubmitError::from);
+        Msg::SubmittedMany { ids, result }
+    });
 }
 
 /// Logs the measurement as pending and submits it on a task; returns the log id.
