@@ -496,3 +496,13 @@ fn advanced_takes_several_measurements_sends_one_request_and_follows_each() {
         "{s}"
     );
 }
+
+#[test]
+fn the_usage_explorer_opens_for_the_account_selected_in_accounts() {
+    let mut a = app();
+    key(&mut a, KeyCode::F(9));
+    feed_accounts(&mut a, accounts());
+    key(&mut a, KeyCode::Char('U'));
+    assert_eq!(a.top_kind(), ScreenKind::Usage);
+    assert!(screen(&a).contains("Account   ACME"), "{}", screen(&a));
+}
