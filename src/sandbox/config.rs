@@ -33,7 +33,8 @@ pub struct SandboxConfig {
 /// How long the server waits for clients, and for itself when stopping.
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
-    /// From a request's first byte to the end of its headers.
+    /// To receive a request's headers, counted from the moment the connection waits for them:
+    /// it also closes connections that stay silent (new or kept alive) this long.
     pub header: Duration,
     /// To read a whole request body.
     pub body: Duration,
@@ -46,9 +47,9 @@ pub struct Timeouts {
 impl Default for Timeouts {
     fn default() -> Self {
         Self {
-            header: Duration::from_secs(10),
+            header: Duration::from_secs(30),
             body: Duration::from_secs(30),
-            idle: Duration::from_secs(120),
+            idle: Duration::from_secs(60),
             shutdown: Duration::from_secs(5),
         }
     }

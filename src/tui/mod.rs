@@ -52,10 +52,15 @@ use crate::m3ter::Client;
 use std::path::PathBuf;
 
 /// Runs the TUI on this client until the user quits. `label` names the server for the title
-/// bar; `connection` keys the drafts and the log (so two servers never see each other's). The
-/// terminal is restored on every exit path, panics included (`ratatui::init` installs the hook).
-pub async fn run(client: Client, label: String, connection: ConnectionKey) -> anyhow::Result<()> {
-    let data_dir = state::persistence::default_data_dir();
+/// bar; `connection` keys the drafts and the log (so two servers never see each other's);
+/// `data_dir` holds them (owner-only). The terminal is restored on every exit path, panics
+/// included (`ratatui::init` installs the hook).
+pub async fn run(
+    client: Client,
+    label: String,
+    connection: ConnectionKey,
+    data_dir: PathBuf,
+) -> anyhow::Result<()> {
     let _log_guard = init_tracing(&data_dir);
     tracing::info!(%label, "TUI starting");
     let config_dir = config_dir();
@@ -102,7 +107,11 @@ fn config_dir() -> Option<PathBuf> {
 /// Logs to `m3ter-console.log` in the data dir (never to the terminal the TUI draws on).
 /// `M3TER_CONSOLE_LOG` sets the filter (default `info`).
 fn init_tracing(dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    std::fs::create_dir_all(dir).ok()?;
+    crate::private_fs::create_private_dir(dir).ok()?;
+    // Created owner-only before the appender opens it for appending.
+    let file = dir.join("m3ter-console.log");
+    crate::private_fs::open_private(&file, std::fs::OpenOptions::new().create(true).append(true))
+        .ok()?;
     let appender = tracing_appender::rolling::never(dir, "m3ter-console.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("M3TER_CONSOLE_LOG")

@@ -227,6 +227,8 @@ pub struct Proxy {
     /// Ingest requests (0-based, in arrival order) to answer with this status instead of
     /// forwarding; 400 and 401 are neither forwarded nor recorded in `sent`.
     pub fail: Arc<Mutex<std::collections::HashMap<usize, u16>>>,
+    /// Every request, as `METHOD /path?query`.
+    pub requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl Proxy {
@@ -239,8 +241,10 @@ impl Proxy {
             sent: sent.clone(),
             fail: Arc::clone(&fail),
             seen: Default::default(),
+            requests: Default::default(),
             http: reqwest::Client::new(),
         };
+        let requests = state.requests.clone();
         let app = axum::Router::new().fallback(forward).with_state(state);
         let listener = ts
             .rt
@@ -248,7 +252,12 @@ impl Proxy {
             .unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         ts.rt.spawn(async move { axum::serve(listener, app).await });
-        Proxy { url, sent, fail }
+        Proxy {
+            url,
+            sent,
+            fail,
+            requests,
+        }
     }
 
     pub fn uids(&self) -> Vec<String> {
@@ -269,6 +278,7 @@ struct ProxyState {
     sent: Arc<Mutex<Vec<Vec<String>>>>,
     fail: Arc<Mutex<std::collections::HashMap<usize, u16>>>,
     seen: Arc<std::sync::atomic::AtomicUsize>,
+    requests: Arc<Mutex<Vec<String>>>,
     http: reqwest::Client,
 }
 
@@ -279,6 +289,7 @@ async fn forward(State(st): State<ProxyState>, req: Request) -> Response {
         sent,
         fail,
         seen,
+        requests,
         http,
     } = st;
     let (parts, body) = req.into_parts();
@@ -288,6 +299,10 @@ async fn forward(State(st): State<ProxyState>, req: Request) -> Response {
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
+    requests
+        .lock()
+        .unwrap()
+        .push(format!("{} {path}", parts.method));
     let ingest = parts.method == "POST" && path.ends_with("/measurements");
     if ingest {
         let n = seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);

@@ -295,3 +295,39 @@ fn a_click_focuses_a_form_field() {
     let s = render(&a, 140, 40);
     assert!(s.contains("▶ Email            x@y.example"), "{s}");
 }
+
+/// After a conflict's reload the list shows the server's copy, and Enter opens it.
+#[test]
+fn after_a_conflict_reload_the_list_is_not_stale() {
+    let mut a = accounts_app();
+    typ(&mut a, "j");
+    key(&mut a, KeyCode::Enter);
+    typ(&mut a, "e");
+    typ(&mut a, "oration");
+    ctrl(&mut a, 's');
+    a.on_msg(Msg::acct(AcctMsg::Saved(Err(SaveError {
+        conflict: true,
+        field: None,
+        message: "version: 4 is stale".into(),
+    }))));
+    let mut server = fixed_accounts()[1].clone();
+    server.version = Some(5);
+    server.name = Some("Acme Renamed".into());
+    a.on_msg(Msg::acct(AcctMsg::Current(Ok(server))));
+    typ(&mut a, "r");
+    // The form keeps the other version aside: Esc asks once, then leaves to the detail.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    let s = render(&a, 140, 40);
+    assert!(
+        s.contains("Acme Renamed") && !s.contains("Acme Corp "),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 140, 40);
+    assert!(
+        s.contains("Acme Renamed") && s.contains("version                   5"),
+        "{s}"
+    );
+}

@@ -191,7 +191,8 @@ fn log_entries_can_be_loaded_into_the_editor() {
         s.contains(r#""uid": "uid-3""#),
         "an accepted entry gets a new uid: {s}"
     );
-    key(&mut a, KeyCode::Tab);
+    // Tab indents in the editor; Shift+Tab goes to the log.
+    key(&mut a, KeyCode::BackTab);
     typ(&mut a, "c");
     let copies = copied(&a);
     assert_eq!(copies.len(), 1);

@@ -5,6 +5,7 @@ mod accounts;
 mod behaviour;
 mod drafts;
 mod explore;
+mod first_use;
 mod help_mouse;
 mod screens;
 mod support;

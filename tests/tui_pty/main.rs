@@ -6,3 +6,4 @@ mod accounts_100k;
 mod follow;
 mod pty;
 mod submit;
+mod terminal;

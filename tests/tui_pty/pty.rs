@@ -71,7 +71,12 @@ impl Env {
     }
 
     pub fn tui(&self) -> Tui {
-        let mut t = Tui::spawn(&self.base_url(), self.dir.path());
+        self.tui_sized(100, 30)
+    }
+
+    /// The TUI in a terminal of `cols`×`rows`.
+    pub fn tui_sized(&self, cols: u16, rows: u16) -> Tui {
+        let mut t = Tui::spawn(&self.base_url(), self.dir.path(), cols, rows);
         t.timeout = self.timeout;
         t
     }
@@ -93,8 +98,7 @@ pub struct Tui {
 }
 
 impl Tui {
-    fn spawn(base_url: &str, dir: &Path) -> Self {
-        let (rows, cols) = (30u16, 100u16);
+    fn spawn(base_url: &str, dir: &Path, cols: u16, rows: u16) -> Self {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,

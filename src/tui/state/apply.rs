@@ -4,6 +4,7 @@
 use super::ctx::{Ctx, Loadable};
 use super::msg::Msg;
 use super::persistence;
+use crate::tui::keys::tables::ACCOUNTS;
 
 impl Ctx {
     pub fn apply(&mut self, msg: &Msg) {
@@ -49,13 +50,18 @@ impl Ctx {
                     let account = entry.request.get("account").and_then(|a| a.as_str());
                     match result {
                         Ok(_) => {
-                            ctx.info(format!(
-                                "submitted for {}: {}",
-                                account.unwrap_or(""),
-                                entry.outcome()
-                            ));
-                            let known = account.is_some_and(|a| ctx.account_codes().contains(&a));
-                            if !known {
+                            let code = account.unwrap_or("");
+                            let known = ctx.account_codes().contains(&code);
+                            if known {
+                                ctx.info(format!("submitted for {code}: {}", entry.outcome()));
+                            } else {
+                                // The point of the demo: say it, rather than leave it to be found.
+                                let keys = ctx.keymap.label_for(&ACCOUNTS, true);
+                                ctx.info(format!(
+                                    "submitted for {code}: {} · {code} is a new account: m3ter \
+                                     auto-creates it as {code}-autocreated ({keys}: Accounts)",
+                                    entry.outcome()
+                                ));
                                 ctx.post(Msg::AccountsChanged);
                             }
                         }

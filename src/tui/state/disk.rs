@@ -1,10 +1,11 @@
 //! File writes for the TUI (the submission log and the drafts), done on one background thread so
 //! the UI never waits for the disk and writes land in the order they were asked for: a log
 //! entry's `pending` line always comes before its answer, and the newest drafts file is the last
-//! one written. [`Disk::flush`] waits for everything asked so far (on quit, so nothing typed or
+//! one written. Files are owner-only (0600) in an owner-only directory (0700). [`Disk::flush`] waits for everything asked so far (on quit, so nothing typed or
 //! sent is lost when the process ends).
 
 use super::msg::Msg;
+use crate::private_fs::{create_private_dir, open_private, write_private_file};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -90,13 +91,15 @@ impl Disk {
 /// a crash), one is added first so the torn line cannot swallow the new one.
 fn append(path: &Path, line: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        create_private_dir(dir)?;
     }
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .read(true)
-        .append(true)
-        .open(path)?;
+    let mut f = open_private(
+        path,
+        std::fs::OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true),
+    )?;
     let mut out = String::with_capacity(line.len() + 1);
     if f.metadata()?.len() > 0 {
         let mut last = [0u8; 1];
@@ -112,11 +115,9 @@ fn append(path: &Path, line: &str) -> std::io::Result<()> {
 
 fn replace(path: &Path, contents: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        create_private_dir(dir)?;
     }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, contents)?;
-    std::fs::rename(&tmp, path)
+    write_private_file(path, contents.as_bytes())
 }
 
 #[cfg(test)]
@@ -139,5 +140,22 @@ mod tests {
         assert_eq!(text, "{\"a\":1}\n{torn\n{\"b\":2}\n");
         let d = std::fs::read_to_string(dir.path().join("d.json")).unwrap();
         assert_eq!(d, "two");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_are_owner_only_in_an_owner_only_dir() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let disk = Disk::start(tx);
+        disk.append(data.join("log.jsonl"), "{}\n".into());
+        disk.replace(data.join("drafts.json"), "{}".into());
+        disk.flush_blocking();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&data.join("log.jsonl")), 0o600);
+        assert_eq!(mode(&data.join("drafts.json")), 0o600);
     }
 }

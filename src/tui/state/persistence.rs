@@ -6,21 +6,10 @@ use super::ctx::Ctx;
 use super::drafts::{self, DRAFTS_FILE};
 use super::log::{self, LogEntry, LOG_FILE};
 use super::msg::Msg;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// How long after the last edit the drafts are written.
 pub const SAVE_AFTER: Duration = Duration::from_secs(1);
-
-/// `M3TER_CONSOLE_DATA_DIR`, else `m3ter-console` in the user's data dir.
-pub fn default_data_dir() -> PathBuf {
-    match std::env::var_os("M3TER_CONSOLE_DATA_DIR").filter(|v| !v.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => dirs::data_dir()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("m3ter-console"),
-    }
-}
 
 /// Reads this connection's saved log on a blocking task; the answer arrives as
 /// [`Msg::LogLoaded`].

@@ -164,21 +164,14 @@ pub fn from_value(meter: &Meter, v: &Value) -> Result<Draft, String> {
     Ok(d)
 }
 
-/// Per-row problems of the form: `[account, ts, field0, field1, …, ets]`. `accounts` is the
-/// list of existing codes when known (Simple mode picks existing accounts only). A `ts` later
-/// than `now` is flagged (m3ter refuses future timestamps), and so is an `ets` before the `ts`.
-pub fn row_errors(
-    meter: &Meter,
-    d: &Draft,
-    accounts: Option<&[&str]>,
-    now: DateTime<Utc>,
-) -> Vec<Option<String>> {
+/// Per-row problems of the form: `[account, ts, field0, field1, …, ets]`. Whether the account
+/// exists is the server's to say (the panel asks it), not this list's. A `ts` later than `now`
+/// is flagged (m3ter refuses future timestamps), and so is an `ets` before the `ts`.
+pub fn row_errors(meter: &Meter, d: &Draft, now: DateTime<Utc>) -> Vec<Option<String>> {
     let mut out = Vec::with_capacity(3 + d.values.len());
     let acc = d.account.trim();
     out.push(if acc.is_empty() {
         Some("pick an account".into())
-    } else if accounts.is_some_and(|a| !a.contains(&acc)) {
-        Some("no such account: pick one from the list (Advanced mode takes any code)".into())
     } else {
         rules::check_code("account", acc).err().map(|e| e.message)
     });
@@ -319,7 +312,7 @@ mod tests {
                 ets: ets.into(),
                 values: vec![String::new(), String::new()],
             };
-            let e = row_errors(&meter(), &d, None, now());
+            let e = row_errors(&meter(), &d, now());
             (e[1].clone(), e[e.len() - 1].clone())
         };
         assert_eq!(row("2026-01-02T02:00:00Z", ""), (None, None));

@@ -17,20 +17,7 @@ impl SubmitScreen {
         let m = match self.mode {
             Mode::Simple => {
                 let d = self.simple.draft();
-                let codes = ctx.account_codes();
-                let account = d.account.trim().to_string();
-                // Only the newest accounts are preloaded: an account not among them is looked
-                // up on the server before it is called unknown.
-                let unknown = !account.is_empty() && !codes.contains(&account.as_str());
-                let now = (ctx.clock)();
-                let errors = draft::row_errors(&self.meter, &d, None, now);
-                if unknown && errors.iter().all(Option::is_none) {
-                    self.checking = Some(account.clone());
-                    ctx.check_account(&account);
-                    return;
-                }
-                let known = (!codes.is_empty()).then_some(codes.as_slice());
-                let errors = draft::row_errors(&self.meter, &d, known, now);
+                let errors = draft::row_errors(&self.meter, &d, (ctx.clock)());
                 if let Some((row, e)) = errors
                     .iter()
                     .enumerate()
@@ -39,7 +26,15 @@ impl SubmitScreen {
                     self.simple.focus = row;
                     self.simple.tried = true;
                     self.focus = Focus::Form;
-                    ctx.error(format!("not sent: {}", e.trim_start_matches("✗ ")));
+                    ctx.error(format!("not sent: {e}"));
+                    return;
+                }
+                // Only the newest accounts are preloaded: an account not among them is looked
+                // up on the server before it is called unknown.
+                let account = d.account.trim().to_string();
+                if !ctx.account_codes().contains(&account.as_str()) {
+                    self.checking = Some(account.clone());
+                    ctx.check_account(&account);
                     return;
                 }
                 let v = draft::to_value(&self.meter, &d);
@@ -84,6 +79,7 @@ impl SubmitScreen {
             // `Ctx` already remembers it: the form's check now passes.
             Ok(Some(_)) => self.submit(ctx),
             Ok(None) => {
+                self.simple.missing = Some(code.to_string());
                 self.simple.focus = super::simple::ACCOUNT;
                 self.simple.tried = true;
                 self.focus = Focus::Form;

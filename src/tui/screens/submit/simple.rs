@@ -34,6 +34,8 @@ pub struct SimpleForm {
     pub tried: bool,
     /// Esc closed the suggestions; typing opens them again.
     dismissed: bool,
+    /// An account code the server said it does not have.
+    pub missing: Option<String>,
     /// Screen rows of the inputs at the last draw (for clicks).
     rows: RefCell<Vec<(u16, usize)>>,
     area: Cell<Rect>,
@@ -49,6 +51,7 @@ impl SimpleForm {
             browsing: false,
             tried: false,
             dismissed: false,
+            missing: None,
             rows: RefCell::new(Vec::new()),
             area: Cell::new(Rect::default()),
         };
@@ -193,12 +196,20 @@ impl SimpleForm {
     fn shown_errors(
         &self,
         meter: &Meter,
-        codes: &[&str],
         focused: bool,
         now: DateTime<Utc>,
     ) -> Vec<Option<String>> {
-        let known = (!codes.is_empty()).then_some(codes);
-        let mut errors = draft::row_errors(meter, &self.draft(), known, now);
+        // Only the newest accounts are known here: an account is called unknown once the
+        // server said so, not before.
+        let mut errors = draft::row_errors(meter, &self.draft(), now);
+        let typed = self.inputs[ACCOUNT].value().trim();
+        if errors[ACCOUNT].is_none() && self.missing.as_deref() == Some(typed) && !typed.is_empty()
+        {
+            errors[ACCOUNT] = Some(
+                "no such account on the server: pick one from the list (Advanced mode takes any code)"
+                    .into(),
+            );
+        }
         let picking =
             (focused && self.focus == ACCOUNT) || self.inputs[ACCOUNT].value().trim().is_empty();
         if picking && !self.tried {
@@ -208,8 +219,8 @@ impl SimpleForm {
     }
 
     /// Rows the form needs to show everything (borders included).
-    pub fn height(&self, meter: &Meter, codes: &[&str], focused: bool, now: DateTime<Utc>) -> u16 {
-        let errors = self.shown_errors(meter, codes, focused, now);
+    pub fn height(&self, meter: &Meter, focused: bool, now: DateTime<Utc>) -> u16 {
+        let errors = self.shown_errors(meter, focused, now);
         (3 + self.inputs.len() + errors.iter().flatten().count()) as u16
     }
 
@@ -223,7 +234,7 @@ impl SimpleForm {
         now: DateTime<Utc>,
     ) {
         self.area.set(area);
-        let errors = self.shown_errors(meter, codes, focused, now);
+        let errors = self.shown_errors(meter, focused, now);
         let label_w = 24usize.min(area.width as usize / 3);
         let mut lines: Vec<Line> = Vec::new();
         let mut rows: Vec<(usize, usize)> = Vec::new();

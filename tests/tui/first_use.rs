@@ -1,0 +1,255 @@
+//! The faults a new user met on a first try (each test failed before its fix): accounts beyond
+//! the preloaded ones, keys while typing, cut messages, one-key resends, small terminals,
+//! pasted CR line ends, drafts leaking between servers, blank fields sent as values.
+
+use super::support::*;
+use m3ter_console::m3ter::Account;
+use m3ter_console::tui::screens::ScreenKind;
+use m3ter_console::tui::state::msg::SubmitError;
+use m3ter_console::tui::state::{ConnectionKey, Msg};
+use ratatui::crossterm::event::{Event, KeyCode};
+
+fn accepted(a: &mut m3ter_console::tui::app::App, id: u64) {
+    a.on_msg(Msg::Submitted {
+        id,
+        result: Ok(serde_json::json!({"result": "accepted"})),
+    });
+}
+
+/// An account older than the preloaded newest ones is asked of the server, not refused.
+#[test]
+fn an_account_not_preloaded_is_checked_on_the_server() {
+    let mut a = app();
+    open_submit(&mut a);
+    typ(&mut a, "GLOBEX-LOGISTICS\n");
+    key(&mut a, KeyCode::F(5));
+    let s = render(&a, 80, 24);
+    assert!(!s.contains("no such account"), "{s}");
+    assert!(s.contains("checking GLOBEX-LOGISTICS"), "{s}");
+    assert!(a
+        .ctx
+        .effect_names()
+        .contains(&"spawn check account".to_string()));
+    assert!(
+        a.ctx.log.entries.is_empty(),
+        "nothing sent before the answer"
+    );
+    let real = Account {
+        id: "a-old".into(),
+        code: Some("GLOBEX-LOGISTICS".into()),
+        ..Default::default()
+    };
+    a.on_msg(Msg::AccountChecked {
+        code: "GLOBEX-LOGISTICS".into(),
+        found: Ok(Some(Box::new(real))),
+    });
+    assert_eq!(a.ctx.log.entries.len(), 1, "sent once the server knows it");
+    assert_eq!(a.ctx.log.entries[0].request["account"], "GLOBEX-LOGISTICS");
+    // A code the server does not know either is refused, by name.
+    typ(&mut a, "");
+    accepted(&mut a, 1);
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Up);
+    }
+    ctrl(&mut a, 'u');
+    typ(&mut a, "NOPE-CO");
+    key(&mut a, KeyCode::F(5));
+    a.on_msg(Msg::AccountChecked {
+        code: "NOPE-CO".into(),
+        found: Ok(None),
+    });
+    assert!(render(&a, 80, 24).contains("not sent: no account NOPE-CO"));
+}
+
+/// Letters type in the editor; the global keys have F-keys, shown in the Submit footer.
+#[test]
+fn letters_type_and_the_submit_footer_shows_f9() {
+    let mut a = app();
+    open_submit(&mut a);
+    let s = render(&a, 80, 24);
+    let bar = s.lines().last().unwrap();
+    assert!(
+        bar.contains("F9 accounts") && bar.contains("F1 help"),
+        "{bar}"
+    );
+    ctrl(&mut a, 't');
+    typ(&mut a, "A?");
+    assert_eq!(a.top_kind(), ScreenKind::Submit);
+    assert!(!a.help_open());
+    assert!(render(&a, 80, 24).contains("A?{"));
+    key(&mut a, KeyCode::F(9));
+    assert_eq!(a.top_kind(), ScreenKind::Accounts);
+}
+
+/// A long answer wraps in the status line, and Enter on its log entry shows it whole.
+#[test]
+fn long_messages_wrap_and_a_log_entry_opens_whole() {
+    let mut a = app();
+    open_submit(&mut a);
+    typ(&mut a, "ACME\n");
+    key(&mut a, KeyCode::F(5));
+    let long = "the Account 1d689211-5b1c-4a57-9e8f-0c2d3a4b5c6d cannot be deleted because \
+                it is the parent of other accounts or has usage END-OF-REASON";
+    a.on_msg(Msg::Submitted {
+        id: 1,
+        result: Err(SubmitError {
+            status: Some(409),
+            message: long.into(),
+        }),
+    });
+    let s = render(&a, 80, 24);
+    assert!(s.contains("END-OF-REASON"), "the whole message: {s}");
+    key(&mut a, KeyCode::BackTab);
+    key(&mut a, KeyCode::BackTab);
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("Log entry") && s.contains("HTTP 409"), "{s}");
+    assert!(s.contains("END-OF-REASON"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    assert!(!render(&a, 80, 24).contains("Log entry"));
+    assert_eq!(
+        a.top_kind(),
+        ScreenKind::Submit,
+        "Esc closed the entry only"
+    );
+}
+
+/// In the log pane the focus says so, and `r` asks before sending billable usage again.
+#[test]
+fn the_log_focus_is_marked_and_resend_asks() {
+    let mut a = app();
+    open_submit(&mut a);
+    typ(&mut a, "ACME\n\t\t4");
+    key(&mut a, KeyCode::F(5));
+    accepted(&mut a, 1);
+    // From the last field (then the end timestamp), Tab goes to the log.
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::Tab);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("◀ keys go here"), "{s}");
+    typ(&mut a, "r");
+    assert!(render(&a, 80, 24).contains("NEW measurement with a new uid"));
+    typ(&mut a, "n");
+    assert_eq!(a.ctx.log.entries.len(), 1, "n sends nothing");
+    typ(&mut a, "ry");
+    assert_eq!(a.ctx.log.entries.len(), 2);
+    assert_ne!(
+        a.ctx.log.entries[0].request["uid"], a.ctx.log.entries[1].request["uid"],
+        "an accepted one goes with a new uid"
+    );
+}
+
+/// At 40×12 the input gets the room first; below the minimum the app says what it needs; the
+/// zoom key shows one pane.
+#[test]
+fn small_terminals_keep_the_input() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 40, 12);
+    assert!(s.contains("Storage (GB)"), "meter rows are shown: {s}");
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 40, 12);
+    assert!(s.contains("Account"), "the Simple form has rows: {s}");
+    ctrl(&mut a, 't');
+    let s = render(&a, 40, 12);
+    assert!(s.contains("\"uid\""), "the editor shows text: {s}");
+    key(&mut a, KeyCode::F(12));
+    let s = render(&a, 40, 12);
+    assert!(!s.contains("Log ·") && s.contains("\"meter\""), "{s}");
+    let tiny = render(&a, 30, 8);
+    assert!(
+        tiny.contains("terminal too small (30×8)") && tiny.contains("needs 40×10"),
+        "{tiny}"
+    );
+    key(&mut a, KeyCode::F(9));
+    feed_accounts(&mut a, accounts());
+    let s = render(&a, 40, 12);
+    assert!(s.contains("ACME-EU"), "codes are not cut: {s}");
+}
+
+/// A paste with CR line ends keeps its lines; line numbers stay beside a long line.
+#[test]
+fn pasted_cr_line_ends_stay_lines() {
+    let mut a = app();
+    open_submit(&mut a);
+    ctrl(&mut a, 't');
+    ctrl(&mut a, 'r');
+    ctrl(&mut a, 'r');
+    for _ in 0..20 {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::End);
+    a.on_event(Event::Paste("\r\n{\r  \"x\": 1\r}".into()));
+    let s = render(&a, 80, 24);
+    assert!(s.contains(r#""x": 1"#) && !s.contains(r#"{  "x""#), "{s}");
+    let long = "y".repeat(150);
+    a.on_event(Event::Paste(format!("\n{long}")));
+    let s = render(&a, 80, 24);
+    let shown: Vec<&str> = s.lines().filter(|l| l.contains("yyyy")).collect();
+    assert!(shown.len() >= 2, "the long line wraps: {s}");
+    assert!(shown[0].contains("19 ") || shown[0].contains(" 1"), "{s}");
+}
+
+/// Two servers with the same org id (two sandboxes) keep their own drafts and logs.
+#[tokio::test(flavor = "multi_thread")]
+async fn drafts_and_the_log_are_kept_per_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = ConnectionKey::new("sandbox:/tmp/one.db", "org-1");
+    let (mut a, _rx) = app_at(Some(dir.path()), "one");
+    a.ctx.connection = first.clone();
+    open_submit(&mut a);
+    typ(&mut a, "ACME\n\t\t7");
+    key(&mut a, KeyCode::F(5));
+    a.shutdown().await;
+
+    let (mut b, mut rx) = app_at(Some(dir.path()), "two");
+    b.ctx.connection = ConnectionKey::new("sandbox:/tmp/other.db", "org-1");
+    b.load_saved();
+    pump_until(&mut b, &mut rx, "the saved files", |b| {
+        b.ctx.log.entries.is_empty() && b.ctx.status.is_none()
+    })
+    .await;
+    open_submit(&mut b);
+    let s = render(&b, 140, 40);
+    assert!(!s.contains("draft restored") && !s.contains("[ACME"), "{s}");
+    assert!(s.contains("Log · 0 submissions"), "{s}");
+
+    let (mut c, mut rx) = app_at(Some(dir.path()), "three");
+    c.ctx.connection = first;
+    c.load_saved();
+    pump_until(&mut c, &mut rx, "the first server's files", |c| {
+        !c.ctx.log.entries.is_empty()
+            && c.ctx
+                .drafts
+                .get(&c.ctx.connection.id(), "storage_gb")
+                .is_some()
+    })
+    .await;
+    open_submit(&mut c);
+    assert!(render(&c, 140, 40).contains("draft restored"));
+}
+
+/// What the user left blank is sent by neither mode; the editor shows it as `null`.
+#[test]
+fn simple_and_advanced_send_the_same_payload() {
+    let mut a = app();
+    open_submit(&mut a);
+    typ(&mut a, "ACME\n\t\t4");
+    key(&mut a, KeyCode::F(5));
+    accepted(&mut a, 1);
+    ctrl(&mut a, 't');
+    let s = render(&a, 140, 40);
+    assert!(s.contains(r#""region": null"#), "{s}");
+    key(&mut a, KeyCode::F(5));
+    let simple = &a.ctx.log.entries[1].request;
+    let advanced = &a.ctx.log.entries[0].request;
+    assert!(
+        advanced.get("where").is_none() && advanced.get("cost").is_none(),
+        "{advanced}"
+    );
+    for k in ["meter", "account", "ts", "measure"] {
+        assert_eq!(simple[k], advanced[k], "{k}");
+    }
+}
