@@ -315,3 +315,30 @@ fn the_editor_indents_and_undoes() {
     }
     assert!(render(&a, 140, 40).contains(r#""b": 1"#));
 }
+
+/// The JSON editor colours string literals.
+#[test]
+fn the_editor_colours_json_strings() {
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Color;
+    use ratatui::Terminal;
+    let mut a = app();
+    open_submit(&mut a);
+    ctrl(&mut a, 't');
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| a.draw(f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let text = t.backend().to_string();
+    let row = text.lines().position(|l| l.contains(r#""meter""#)).unwrap() as u16;
+    let cells: Vec<String> = (0..80)
+        .map(|x| buf[(x, row)].symbol().to_string())
+        .collect();
+    let at = |needle: &str| {
+        (0..cells.len())
+            .find(|&i| cells[i..].concat().starts_with(needle))
+            .unwrap() as u16
+    };
+    let value = at(r#""storage_gb""#) + 1;
+    assert_eq!(buf[(value, row)].fg, Color::Green, "{}", cells.concat());
+    assert_ne!(buf[(at(":"), row)].fg, Color::Green);
+}
