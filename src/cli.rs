@@ -6,10 +6,12 @@
 pub mod accounts;
 pub mod catalog;
 pub mod config_cmd;
+pub mod events;
 pub mod exit;
 pub mod output;
 pub mod sandbox_serve;
 pub mod submit;
+pub mod usage;
 
 use crate::config::ConnectArgs;
 use crate::connect::Connection;
@@ -53,6 +55,12 @@ pub enum Command {
     Accounts(Box<accounts::AccountsCommand>),
     /// Submit usage measurements: one from flags or JSON, or a whole file in batches.
     Submit(submit::SubmitArgs),
+    /// Usage m3ter ingested: measurements or aggregations over a period.
+    #[command(subcommand)]
+    Usage(usage::UsageCommand),
+    /// Events m3ter raised, such as the ingest failures of measurements it dropped.
+    #[command(subcommand)]
+    Events(events::EventsCommand),
     /// Credential profiles in the config file.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
@@ -123,6 +131,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Meters(c) => catalog::meters(&conn, c, fmt).await,
         Command::Accounts(c) => accounts::run(&conn, *c, fmt).await,
         Command::Submit(args) => submit::run(&conn, args, fmt).await,
+        Command::Events(c) => events::run(&conn, c, fmt).await,
+        Command::Usage(c) => usage::run(&conn, c, fmt).await,
         Command::Config(_) | Command::Completions { .. } | Command::Sandbox(_) => Ok(()),
     }
 }

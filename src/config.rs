@@ -33,6 +33,10 @@ pub struct ConnectArgs {
     /// The embedded sandbox's database [default: in the user's data dir].
     #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub sandbox_db: Option<std::path::PathBuf>,
+    /// The embedded sandbox answers 400 for a measurement its meter refuses, at once, instead
+    /// of m3ter's accept-then-drop-with-an-event (as `sandbox serve --strict-ingest`).
+    #[arg(long, global = true, env = "M3TER_SANDBOX_STRICT_INGEST", help_heading = GLOBAL_OPTIONS)]
+    pub sandbox_strict_ingest: bool,
 }
 
 /// Which credentials to use, worked out before any network traffic (testable alone).

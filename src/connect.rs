@@ -87,6 +87,7 @@ impl Connection {
         if let Some(db) = &args.sandbox_db {
             config.db_path = db.clone();
         }
+        config.strict_ingest = args.sandbox_strict_ingest;
         // The embedded sandbox is what we "connect" to: failing to start it is a connection error.
         let sb = sandbox::start(config)
             .await
@@ -133,6 +134,29 @@ mod tests {
     fn labels_name_the_host() {
         assert_eq!(host("http://127.0.0.1:8080/"), "127.0.0.1:8080");
         assert_eq!(host("https://api.m3ter.com"), "api.m3ter.com");
+    }
+
+    #[tokio::test]
+    async fn the_embedded_sandbox_can_reject_synchronously() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = |strict: bool| ConnectArgs {
+            sandbox: true,
+            sandbox_db: Some(dir.path().join(format!("{strict}.db"))),
+            sandbox_strict_ingest: strict,
+            ..Default::default()
+        };
+        let m: crate::m3ter::Measurement = serde_json::from_value(serde_json::json!(
+            {"meter": "no_such_meter", "account": "A", "ts": "2026-01-01T00:00:00Z"}
+        ))
+        .unwrap();
+        let lax = Connection::open(&open(false)).await.unwrap();
+        assert!(
+            lax.client.submit(std::slice::from_ref(&m)).await.is_ok(),
+            "accepted, then an event"
+        );
+        let strict = Connection::open(&open(true)).await.unwrap();
+        let e = strict.client.submit(&[m]).await.unwrap_err();
+        assert_eq!(e.status(), Some(400), "{e}");
     }
 
     #[tokio::test]

@@ -44,6 +44,19 @@ pub fn clean_lines(s: &str) -> Cow<'_, str> {
     escape(s, |c| c == '\n' || c == '\t')
 }
 
+/// Writes data meant for a file (a CSV) to stdout: as is when redirected; on a terminal,
+/// cleaned like [`clean_lines`] (line ends `\r\n` kept).
+pub fn print_data(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if out.is_terminal() {
+        out.write_all(escape(text, |c| matches!(c, '\n' | '\t' | '\r')).as_bytes())?;
+    } else {
+        out.write_all(text.as_bytes())?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 /// Writes text for people to stdout, cleaned with [`clean_lines`].
 pub fn print(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
@@ -70,22 +83,28 @@ impl OutputFormat {
     }
 }
 
-/// Prints a value as pretty JSON on stdout. serde_json escapes C0 controls; C1 controls (8-bit
-/// CSI…) and bidi controls, which it leaves raw, are written as `\uXXXX` escapes too (they can
-/// only occur inside strings, so the JSON means the same).
-pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
-    let mut text = serde_json::to_string_pretty(value)?;
-    if text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
-        text = text
-            .chars()
-            .map(|c| match c {
-                c if (c.is_control() && c != '\n') || is_bidi_control(c) => {
-                    format!("\\u{:04x}", c as u32)
-                }
-                c => c.to_string(),
-            })
-            .collect();
+/// A value as pretty JSON text. serde_json escapes C0 controls; C1 controls (8-bit CSI…) and
+/// bidi controls, which it leaves raw, are written as `\uXXXX` escapes too (they can only occur
+/// inside strings, so the JSON means the same).
+fn json_text<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    if !text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return Ok(text);
     }
+    Ok(text
+        .chars()
+        .map(|c| match c {
+            c if (c.is_control() && c != '\n') || is_bidi_control(c) => {
+                format!("\\u{:04x}", c as u32)
+            }
+            c => c.to_string(),
+        })
+        .collect())
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let mut text = json_text(value)?;
     text.push('\n');
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -93,17 +112,56 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A JSON array printed element by element as they arrive (a long list is never held whole);
+/// the text is the same as [`json`] of the whole array.
+#[derive(Default)]
+pub struct JsonArray {
+    count: usize,
+}
+
+impl JsonArray {
+    pub fn push<T: Serialize>(&mut self, value: &T) -> anyhow::Result<()> {
+        let text = json_text(value)?;
+        let mut out = String::with_capacity(text.len() + 64);
+        out.push_str(if self.count == 0 { "[\n" } else { ",\n" });
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str("  ");
+            out.push_str(line);
+        }
+        self.count += 1;
+        let mut w = std::io::stdout().lock();
+        w.write_all(out.as_bytes())?;
+        w.flush()?;
+        Ok(())
+    }
+
+    pub fn end(self) -> anyhow::Result<()> {
+        let mut w = std::io::stdout().lock();
+        w.write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        w.flush()?;
+        Ok(())
+    }
+}
+
 /// A plain table: a header row and left-aligned columns two spaces apart.
 pub struct Table {
-    header: Vec<&'static str>,
+    header: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Column widths of the rows already printed ([`Table::print_page`]).
+    widths: Vec<usize>,
+    header_printed: bool,
 }
 
 impl Table {
-    pub fn new(header: &[&'static str]) -> Self {
+    pub fn new(header: &[&str]) -> Self {
         Self {
-            header: header.to_vec(),
+            header: header.iter().map(|h| clean(h).into_owned()).collect(),
             rows: Vec::new(),
+            widths: header.iter().map(|h| h.chars().count()).collect(),
+            header_printed: false,
         }
     }
 
@@ -113,8 +171,24 @@ impl Table {
     }
 
     pub fn render(&self) -> String {
-        let n = self.header.len();
         let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        self.render_rows(&mut widths, true)
+    }
+
+    /// The header (the first time) and the rows added since the last call, then forgets them:
+    /// for lists printed page by page as they arrive. Columns are as wide as the widest cell
+    /// printed so far (a later, wider cell widens its column from there on).
+    pub fn print_page(&mut self) -> anyhow::Result<()> {
+        let mut widths = std::mem::take(&mut self.widths);
+        let text = self.render_rows(&mut widths, !self.header_printed);
+        self.widths = widths;
+        self.header_printed = true;
+        self.rows.clear();
+        print(&text)
+    }
+
+    fn render_rows(&self, widths: &mut [usize], header: bool) -> String {
+        let n = self.header.len();
         for r in &self.rows {
             for (i, c) in r.iter().enumerate().take(n) {
                 widths[i] = widths[i].max(c.chars().count());
@@ -133,7 +207,9 @@ impl Table {
             s.push_str(l.trim_end());
             s.push('\n');
         };
-        line(&mut self.header.iter().copied());
+        if header {
+            line(&mut self.header.iter().map(String::as_str));
+        }
         for r in &self.rows {
             line(&mut r.iter().map(String::as_str));
         }
@@ -168,6 +244,14 @@ mod tests {
         t.row(vec!["a".into(), "Alpha".into()]);
         t.row(vec!["longer".into(), "B".into()]);
         assert_eq!(t.render(), "CODE    NAME\na       Alpha\nlonger  B\n");
+    }
+
+    #[test]
+    fn pages_print_as_they_come() {
+        let mut t = Table::new(&["CODE", "NAME"]);
+        t.row(vec!["a".into(), "Alpha".into()]);
+        let first = t.render_rows(&mut t.widths.clone(), true);
+        assert_eq!(first, "CODE  NAME\na     Alpha\n");
     }
 
     #[test]

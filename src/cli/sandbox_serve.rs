@@ -27,6 +27,13 @@ pub struct ServeArgs {
     /// Do not seed demo data into a new database.
     #[arg(long)]
     pub empty: bool,
+    /// Check each measurement against its meter inside the request and answer 400 on a bad one
+    /// (instead of m3ter's accept-then-enrich, which drops it later with an event)
+    #[arg(long)]
+    pub strict_ingest: bool,
+    /// Apply m3ter's ingest rate limits: 50 requests/s per org, 5000 per 5 minutes per client
+    #[arg(long)]
+    pub rate_limit: bool,
     /// Also answer requests whose Host header names NAME (repeatable). By default only
     /// localhost, 127.0.0.1, [::1] and the listen address are answered, which keeps web pages
     /// from reaching the sandbox through DNS rebinding.
@@ -45,6 +52,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         api_key: args.api_key,
         api_secret: args.api_secret,
         demo_data: !args.empty,
+        strict_ingest: args.strict_ingest,
+        rate_limit: args.rate_limit,
         allow_hosts: args.allow_hosts,
         ..Default::default()
     };

@@ -36,6 +36,19 @@ pub fn number(text: &str) -> Option<Number> {
         .and_then(Number::from_f64)
 }
 
+/// A `ts`/`ets` written without an offset (`2026-01-31T12:00:00`), as UTC with `Z`
+/// (`2026-01-31T12:00:00Z`): m3ter requires the offset, and reading a naive time as UTC is what
+/// the console promises. `None` when it has an offset already, or is not a date-time at all
+/// (the check reports that).
+pub fn utc_if_naive(ts: &str) -> Option<String> {
+    if chrono::DateTime::parse_from_rfc3339(ts).is_ok() {
+        return None;
+    }
+    super::rules::parse_timestamp("ts", ts)
+        .ok()
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+}
+
 /// The JSON value for `raw` typed in a field of this category: a string, or a number for the
 /// numeric categories (an error saying so when it is not one).
 pub fn typed_value(category: DataFieldCategory, raw: &str) -> Result<Value, String> {
@@ -132,6 +145,24 @@ mod tests {
         ] {
             assert_eq!(text(number(input)), out, "{input:?}");
         }
+    }
+
+    #[test]
+    fn naive_times_become_utc() {
+        assert_eq!(
+            utc_if_naive("2026-01-31T12:00:00").as_deref(),
+            Some("2026-01-31T12:00:00Z")
+        );
+        assert_eq!(
+            utc_if_naive("2026-01-31T12:00:00.250").as_deref(),
+            Some("2026-01-31T12:00:00.250Z")
+        );
+        assert_eq!(
+            utc_if_naive("2026-01-31T12:00").as_deref(),
+            Some("2026-01-31T12:00:00Z")
+        );
+        assert_eq!(utc_if_naive("2026-01-31T12:00:00+02:00"), None);
+        assert_eq!(utc_if_naive("yesterday"), None);
     }
 
     #[test]

@@ -18,6 +18,11 @@ pub struct SandboxConfig {
     pub api_secret: String,
     /// Seed demo products, meters and accounts when the database is new.
     pub demo_data: bool,
+    /// Check each measurement against the org inside the request and answer 400 (the
+    /// sandbox's earlier behaviour) instead of m3ter's accept-then-enrich.
+    pub strict_ingest: bool,
+    /// Apply m3ter's ingest rate limits (429 with Retry-After).
+    pub rate_limit: bool,
     /// Host names (besides the bound address, `localhost`, `127.0.0.1` and `[::1]`) accepted in
     /// the `Host` header; any other is refused, so a web page using DNS rebinding cannot reach
     /// the sandbox's default credentials.
@@ -28,7 +33,8 @@ pub struct SandboxConfig {
 /// How long the server waits for clients, and for itself when stopping.
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
-    /// From a request's first byte to the end of its headers.
+    /// To receive a request's headers, counted from the moment the connection waits for them:
+    /// it also closes connections that stay silent (new or kept alive) this long.
     pub header: Duration,
     /// To read a whole request body.
     pub body: Duration,
@@ -41,9 +47,9 @@ pub struct Timeouts {
 impl Default for Timeouts {
     fn default() -> Self {
         Self {
-            header: Duration::from_secs(10),
+            header: Duration::from_secs(30),
             body: Duration::from_secs(30),
-            idle: Duration::from_secs(120),
+            idle: Duration::from_secs(60),
             shutdown: Duration::from_secs(5),
         }
     }
@@ -59,6 +65,8 @@ impl std::fmt::Debug for SandboxConfig {
             .field("api_key", &self.api_key)
             .field("api_secret", &"<redacted>")
             .field("demo_data", &self.demo_data)
+            .field("strict_ingest", &self.strict_ingest)
+            .field("rate_limit", &self.rate_limit)
             .field("allow_hosts", &self.allow_hosts)
             .field("timeouts", &self.timeouts)
             .finish()
@@ -84,6 +92,8 @@ impl Default for SandboxConfig {
             api_key: DEFAULT_API_KEY.into(),
             api_secret: DEFAULT_API_SECRET.into(),
             demo_data: true,
+            strict_ingest: false,
+            rate_limit: false,
             allow_hosts: Vec::new(),
             timeouts: Timeouts::default(),
         }

@@ -3,11 +3,14 @@
 //! Public surface used by the CLI (`cli/sandbox_serve.rs`), the embedded mode and the tests:
 //! [`SandboxConfig`], [`start`] → [`Sandbox`].
 //!
-//! Layout — HTTP over DB: `http/` (router and path normalisation, `auth` + `tokens`, `crud` +
-//! `entity` for products, meters and accounts, `search`, `ingest`, `request`/`pagination`
-//! parsing, `error` as m3ter's JSON errors, `state` for how handlers reach the database) stands
-//! on `db/` (schema, every SQL statement behind the `Db` handle, the `Store` with one writer and
-//! a pool of readers); `config` holds the settings, `demo` the seed data. Decisions on the
+//! Layout — HTTP over DB: `http/` (router and path normalisation, `serve` + `conn_io` for the
+//! accept loop, timeouts and graceful shutdown, `host` for the `Host` check, `auth` + `tokens`,
+//! `crud` + `entity` for products, meters and accounts, `search`, `ingest`, `events`, `usage`,
+//! `uploads` + `files` (signed links), `rate_limit`, `request`/`pagination` parsing, `error` as
+//! m3ter's JSON errors, `state` for how handlers reach the database) stands on `db/` (schema,
+//! every SQL statement behind the `Db` handle, the `Store` with one writer and a pool of readers,
+//! and the durable ingest `queue` in a file of its own); `enrich` is the background stage between
+//! them (it stands on `db` only); `config` holds the settings, `demo` the seed data. Decisions on the
 //! ambiguities of m3ter's documentation are documented in the module that implements them; in
 //! short:
 //!
@@ -15,10 +18,15 @@
 //!    not retry a conflict); 2. update without `version` → 400; 3. `version` on create ignored;
 //! 4. bad client credentials, missing/invalid/expired bearer → 401; 5. another org's path or
 //!    token → 403; 6. errors are `{"message", "field"}`; 7. ingest body ≥ 512,000 raw bytes → 413
-//!    (honest, and the SDK does not retry it); 8. every measurement check runs at submit → 400 and
-//!    the whole batch is refused (an unknown meter never auto-creates an account); 9. `uid`
-//!    optional (no de-duplication without it); 10. a repeated `uid` is stored once, within a batch
-//!    too, with no time window; 11. a timestamp without offset is UTC, no range limit; 12. the
+//!    (honest, and the SDK does not retry it); 8. ingest in two stages as m3ter (`http/ingest.rs`,
+//!    `enrich.rs`): the request checks answer 400, the org checks become events, and
+//!    `--strict-ingest` keeps every check synchronous (the batch refused whole, an unknown meter
+//!    never auto-creates an account); 9. `uid` optional (no de-duplication without it); 10. a
+//!    repeated `uid` within 35 days is a `DuplicateUid` event (skipped silently with
+//!    `--strict-ingest`); 11. `ts`/`ets` need an offset (a naive time is a 400), no range limit;
+//!    26. "closely matching" account code = equal ignoring ASCII case; 27. usage query rows and
+//!    columns (`http/usage.rs`); 28. signed links are random tokens stored with their expiry
+//!    (`http/files.rs`); 29. rate limits count per bearer token (`http/rate_limit.rs`); 12. the
 //!    auto-created email's random part is 16 hex digits; 13. numeric data fields need a `unit`;
 //!    14. derived-field calculations stored as text; 15. codes unique per org and entity kind,
 //!    duplicate → 409; 16. `productId`/`parentAccountId` must exist, deleting a product with meters
@@ -29,11 +37,15 @@
 //!    absent; 23. email = one `@`, dotted domain, no spaces; 24. RFC 3339 UTC with milliseconds and
 //!    `Z`; 25. `customFields` ≤ 100 keys. Search `~` is m3ter's phrase/prefix match
 //!    (`db/search.rs`); `autoCreated` (an extra response field) stays true until a name or email
-//!    change.
+//!    change. Limits of the sandbox's own: at most 100 `$`-joined search conditions (400 past
+//!    it); bearer tokens are signed, not stored, and live 18,000 s; a request's headers must
+//!    arrive within 30 s and its body within 30 s (408); a stop waits at most 5 s for requests in
+//!    flight; `Host` must name the sandbox (403 otherwise, `--allow-host` adds names).
 
 mod config;
 mod db;
 mod demo;
+mod enrich;
 mod http;
 
 pub use config::{SandboxConfig, Timeouts, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_ORG_ID};
@@ -93,7 +105,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
     use anyhow::Context;
     // Opening and seeding do blocking file I/O: keep them off the async workers.
     let cfg = config.clone();
-    let store = tokio::task::spawn_blocking(move || -> anyhow::Result<db::Store> {
+    let (store, queue) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let (store, is_new) = db::Store::open(&cfg.db_path)
             .with_context(|| format!("opening the sandbox database {}", cfg.db_path.display()))?;
         if is_new {
@@ -102,14 +114,22 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
             }
             store.mark_created(&http::crud::now())?;
         }
-        Ok(store)
+        let queue_file = db::queue_path(&cfg.db_path);
+        let queue = db::IngestQueue::open(&queue_file).with_context(|| {
+            format!("opening the sandbox ingest queue {}", queue_file.display())
+        })?;
+        // Batches acknowledged before a crash or an exit are enriched before serving, so a
+        // restarted (or embedded, short-lived) sandbox never answers from a stale state.
+        enrich::drain_backlog(&store, &queue, &cfg.org_id)
+            .context("enriching the acknowledged backlog")?;
+        Ok((store, queue))
     })
     .await??;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let router = http::router(http::App::new(config.clone(), store, addr));
+    let router = http::router(http::App::new(config.clone(), store, queue, addr));
     let service = tower::util::MapRequestLayer::new(http::normalize_path);
     let service = tower::Layer::layer(&service, router);
     let (stop, stopped) = oneshot::channel::<()>();

@@ -47,7 +47,9 @@ fn hundred_thousand_measurements_in_one_run() {
         !Path::new(&format!("{}.journal", file.display())).exists(),
         "journal removed when all accepted"
     );
-    // Counted in the sandbox's database (paging 100k through the API would double the runtime).
+    // Counted in the sandbox's database (paging 100k through the API would double the runtime),
+    // once the sandbox's asynchronous enrichment has caught up.
+    ts.settle();
     let db = rusqlite::Connection::open(ts.path("sandbox.db")).unwrap();
     let (n, distinct): (i64, i64) = db
         .query_row(
@@ -94,7 +96,9 @@ fn wait_for_acks(journal: &Path, n: usize, child: &mut std::process::Child) {
 fn stop_and_resume(signal: &str) {
     const N: usize = 30_000;
     let ts = TestSandbox::start();
-    let proxy = Proxy::start(&ts, Duration::from_millis(40));
+    // 100 ms a request: the sandbox acknowledges in a few ms, so the run must last long enough
+    // for the signal to land midway even on a loaded machine.
+    let proxy = Proxy::start(&ts, Duration::from_millis(100));
     let file = ts.path("usage.ndjson");
     let journal = ts.path("usage.ndjson.journal");
     write_ndjson(&file, N, 7);

@@ -174,6 +174,7 @@ fn auto_created_accounts_are_marked() {
         "calls=1",
     ])
     .ok();
+    ts.settle();
     let auto = ts.run(&["accounts", "list", "--auto-created"]).ok().json();
     let codes: Vec<_> = auto
         .as_array()
@@ -314,6 +315,7 @@ fn accounts_list_pages_through_the_sandbox() {
     let file = ts.path("many.ndjson");
     write_ndjson(&file, 250, 250);
     ts.run(&["submit", "--file", file.to_str().unwrap()]).ok();
+    ts.settle();
     let all = ts.run(&["accounts", "list"]).ok().json();
     let codes: std::collections::HashSet<_> = all
         .as_array()
@@ -417,4 +419,131 @@ fn escape_sequences_from_the_server_are_not_obeyed() {
     // Errors too: the server's message may quote the value.
     let r = ts.run(&["accounts", "show", "NO\u{1b}[2JPE"]);
     assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+}
+
+/// `accounts list` prints each page as it arrives: here the second page is held back until
+/// the first page's rows have been read from the CLI's stdout.
+#[test]
+fn accounts_list_prints_pages_as_they_arrive() {
+    use axum::extract::Query;
+    use axum::routing::{get, post};
+    use serde_json::json;
+    use std::collections::HashMap;
+    use std::io::BufRead;
+    use std::sync::Arc;
+
+    let ts = TestSandbox::start();
+    let release = Arc::new(tokio::sync::Notify::new());
+    let gate = release.clone();
+    let accounts = format!(
+        "/organizations/{}/accounts",
+        m3ter_console::sandbox::DEFAULT_ORG_ID
+    );
+    let app = axum::Router::new()
+        .route(
+            "/oauth/token",
+            post(|| async {
+                axum::Json(json!({"access_token": "t", "token_type": "Bearer", "expires_in": 3600}))
+            }),
+        )
+        .route(
+            &accounts,
+            get(move |Query(q): Query<HashMap<String, String>>| async move {
+                let page = |from: usize| -> Vec<serde_json::Value> {
+                    (from..from + 100)
+                        .map(|i| {
+                            json!({"id": format!("a{i}"), "code": format!("ACC-{i:03}"),
+                            "name": format!("Account {i}"), "emailAddress": "a@x.example"})
+                        })
+                        .collect()
+                };
+                if !q.contains_key("nextToken") {
+                    axum::Json(json!({"data": page(0), "nextToken": "p2"}))
+                } else {
+                    gate.notified().await;
+                    axum::Json(json!({"data": page(100)}))
+                }
+            }),
+        );
+    let listener = ts
+        .rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    ts.rt.spawn(async move { axum::serve(listener, app).await });
+
+    for format in ["table", "json"] {
+        let mut child = ts
+            .cmd_at(&url)
+            .args(["accounts", "list", "-o", format])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                let _ = tx.send(line.unwrap());
+            }
+        });
+        let mut seen = Vec::new();
+        while !seen.iter().any(|l: &String| l.contains("ACC-099")) {
+            let line = rx
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("{format}: the first page was not printed on its own"));
+            seen.push(line);
+        }
+        release.notify_one();
+        seen.extend(rx.iter());
+        assert!(child.wait().unwrap().success());
+        let all = seen.join("\n");
+        assert!(all.contains("ACC-199"), "{format}: {all}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&all).unwrap();
+            assert_eq!(v.as_array().unwrap().len(), 200);
+        }
+    }
+}
+
+/// `meters show` lists every data field with its category; `meters template` prints the
+/// Console's CSV template, which `submit --file` takes as is.
+#[test]
+fn meters_show_and_template() {
+    let ts = TestSandbox::start();
+    let r = ts
+        .run(&["meters", "show", "storage_gb", "-o", "table"])
+        .ok();
+    for says in [
+        "storage_gb",
+        "CLOUD-COMPUTE",
+        "measure.gb",
+        "MEASURE",
+        "cost.storage_cost",
+    ] {
+        assert!(r.stdout.contains(says), "{says}: {}", r.stdout);
+    }
+    let j = ts
+        .run(&["meters", "show", "storage_gb", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(j["code"], "storage_gb");
+    assert_eq!(ts.run(&["meters", "show", "NOPE"]).code, 1);
+
+    let r = ts
+        .run(&["meters", "template", "api_calls", "--account", "TEMPLATED"])
+        .ok();
+    assert!(
+        r.stdout
+            .starts_with("uid,meter,account,ts,ets,who.user,other.endpoint,measure.calls\r\n"),
+        "{:?}",
+        r.stdout
+    );
+    let csv = ts.path("template.csv");
+    std::fs::write(&csv, &r.stdout).unwrap();
+    ts.run(&["submit", "--file", csv.to_str().unwrap(), "-q"])
+        .ok();
+    assert!(ts
+        .measurements()
+        .iter()
+        .any(|m| m["account"] == "TEMPLATED" && m["measure"]["calls"] == 1));
 }

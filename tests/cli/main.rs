@@ -5,6 +5,7 @@ mod accounts;
 mod bulk;
 mod commands;
 mod config;
+mod ingest_commands;
 mod submit;
 mod support;
 mod terminal;

@@ -380,3 +380,86 @@ fn csv_takes_the_template_header_form_and_its_hints_work() {
     ts.run(&["submit", "--file", good.to_str().unwrap(), "-q"])
         .ok();
 }
+
+/// `submit` asks only for the meters its input names (`?codes=`), not the whole list.
+#[test]
+fn submit_fetches_only_the_meters_it_needs() {
+    let ts = TestSandbox::start();
+    let proxy = Proxy::start(&ts, std::time::Duration::ZERO);
+    let file = ts.path("few.ndjson");
+    write_ndjson(&file, 10, 2);
+    let run = |args: &[&str]| Run::from(ts.cmd_at(&proxy.url).args(args).output().unwrap());
+    run(&["submit", "--file", file.to_str().unwrap(), "-q"]).ok();
+    run(&[
+        "submit",
+        "--meter",
+        "api_calls",
+        "--account",
+        "A",
+        "--field",
+        "calls=1",
+    ])
+    .ok();
+    let meters: Vec<String> = proxy
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.contains("/meters"))
+        .cloned()
+        .collect();
+    assert_eq!(meters.len(), 2, "{meters:?}");
+    assert!(
+        meters.iter().all(|r| r.contains("codes=api_calls")),
+        "{meters:?}"
+    );
+}
+
+/// A `ts` without an offset (what Python's naive `isoformat()` gives) is read as UTC and sent
+/// with `Z`, which m3ter requires; the CLI says so once.
+#[test]
+fn naive_timestamps_are_sent_as_utc_and_said_once() {
+    let ts = TestSandbox::start();
+    let file = ts.path("naive.ndjson");
+    std::fs::write(
+        &file,
+        "{\"uid\":\"n-1\",\"meter\":\"api_calls\",\"account\":\"N\",\"ts\":\"2026-01-01T10:00:00\"}\n\
+         {\"uid\":\"n-2\",\"meter\":\"api_calls\",\"account\":\"N\",\"ts\":\"2026-01-01T10:00:00.5\",\"ets\":\"2026-01-01T11:00\"}\n\
+         {\"uid\":\"n-3\",\"meter\":\"api_calls\",\"account\":\"N\",\"ts\":\"2026-01-01T10:00:00+02:00\"}\n",
+    )
+    .unwrap();
+    let r = ts
+        .run(&["submit", "--file", file.to_str().unwrap(), "-q"])
+        .ok();
+    assert_eq!(
+        r.stderr.matches("without a UTC offset").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("2 measurement(s)"), "{}", r.stderr);
+    let r = ts
+        .run(&[
+            "submit",
+            "--meter",
+            "api_calls",
+            "--account",
+            "N",
+            "--uid",
+            "n-4",
+            "--ts",
+            "2026-01-02T00:00:00",
+        ])
+        .ok();
+    assert!(r.stderr.contains("read as UTC"), "{}", r.stderr);
+    let stored = ts.measurements();
+    assert_eq!(by_uid(&stored, "n-1")["ts"], "2026-01-01T10:00:00Z");
+    assert_eq!(by_uid(&stored, "n-2")["ts"], "2026-01-01T10:00:00.500Z");
+    assert_eq!(by_uid(&stored, "n-2")["ets"], "2026-01-01T11:00:00Z");
+    assert_eq!(
+        by_uid(&stored, "n-3")["ts"],
+        "2026-01-01T10:00:00+02:00",
+        "kept as given"
+    );
+    assert_eq!(by_uid(&stored, "n-4")["ts"], "2026-01-02T00:00:00Z");
+}

@@ -81,6 +81,36 @@ impl TestSandbox {
         Run::from(self.cmd().args(args).output().unwrap())
     }
 
+    /// Waits until the sandbox has enriched every acknowledged batch (its measurement list
+    /// answers only then), so the accounts a submit auto-creates exist.
+    pub fn settle(&self) {
+        self.rt.block_on(async {
+            let http = reqwest::Client::new();
+            let token: Value = http
+                .post(format!("{}/oauth/token", self.base_url))
+                .basic_auth(sandbox::DEFAULT_API_KEY, Some(&self.secret))
+                .json(&serde_json::json!({"grant_type": "client_credentials"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let status = http
+                .get(format!(
+                    "{}/organizations/{}/measurements?pageSize=1",
+                    self.base_url,
+                    sandbox::DEFAULT_ORG_ID
+                ))
+                .bearer_auth(token["access_token"].as_str().unwrap())
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert!(status.is_success(), "{status}");
+        })
+    }
+
     /// Every stored measurement (the sandbox's `GET /measurements` extension).
     pub fn measurements(&self) -> Vec<Value> {
         self.rt.block_on(async {
@@ -197,6 +227,8 @@ pub struct Proxy {
     /// Ingest requests (0-based, in arrival order) to answer with this status instead of
     /// forwarding; 400 and 401 are neither forwarded nor recorded in `sent`.
     pub fail: Arc<Mutex<std::collections::HashMap<usize, u16>>>,
+    /// Every request, as `METHOD /path?query`.
+    pub requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl Proxy {
@@ -209,8 +241,10 @@ impl Proxy {
             sent: sent.clone(),
             fail: Arc::clone(&fail),
             seen: Default::default(),
+            requests: Default::default(),
             http: reqwest::Client::new(),
         };
+        let requests = state.requests.clone();
         let app = axum::Router::new().fallback(forward).with_state(state);
         let listener = ts
             .rt
@@ -218,7 +252,12 @@ impl Proxy {
             .unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         ts.rt.spawn(async move { axum::serve(listener, app).await });
-        Proxy { url, sent, fail }
+        Proxy {
+            url,
+            sent,
+            fail,
+            requests,
+        }
     }
 
     pub fn uids(&self) -> Vec<String> {
@@ -239,6 +278,7 @@ struct ProxyState {
     sent: Arc<Mutex<Vec<Vec<String>>>>,
     fail: Arc<Mutex<std::collections::HashMap<usize, u16>>>,
     seen: Arc<std::sync::atomic::AtomicUsize>,
+    requests: Arc<Mutex<Vec<String>>>,
     http: reqwest::Client,
 }
 
@@ -249,6 +289,7 @@ async fn forward(State(st): State<ProxyState>, req: Request) -> Response {
         sent,
         fail,
         seen,
+        requests,
         http,
     } = st;
     let (parts, body) = req.into_parts();
@@ -258,6 +299,10 @@ async fn forward(State(st): State<ProxyState>, req: Request) -> Response {
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
+    requests
+        .lock()
+        .unwrap()
+        .push(format!("{} {path}", parts.method));
     let ingest = parts.method == "POST" && path.ends_with("/measurements");
     if ingest {
         let n = seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);

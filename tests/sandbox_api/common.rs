@@ -51,6 +51,20 @@ impl Env {
         Self::attach(sb, dir).await
     }
 
+    /// An empty sandbox started with `--strict-ingest` (synchronous rejection).
+    pub async fn strict() -> Env {
+        Self::with(|c| c.strict_ingest = true).await
+    }
+
+    /// An empty sandbox whose config `tweak` adjusts.
+    pub async fn with(tweak: impl FnOnce(&mut SandboxConfig)) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config(&dir, false);
+        tweak(&mut c);
+        let sb = sandbox::start(c).await.unwrap();
+        Self::attach(sb, dir).await
+    }
+
     /// Sends `raw` bytes on a new connection and reads the answer until the server closes it
     /// or `wait` passes: `(status, JSON body)`, or `None` when nothing came back.
     pub async fn raw(&self, raw: &[u8], wait: std::time::Duration) -> Option<(u16, Value)> {

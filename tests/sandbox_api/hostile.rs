@@ -221,3 +221,31 @@ fn serve_stops_on_sigterm_with_a_stalled_client() {
     assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
     drop(stalled);
 }
+
+/// HTTP/2 with prior knowledge is served too, and its `Host` is checked.
+#[tokio::test]
+async fn http2_prior_knowledge_is_served_and_host_checked() {
+    let env = Env::with_demo().await;
+    let h2 = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let token = fetch_token(&h2, &env.sb.base_url).await;
+    let r = h2
+        .get(env.url("/accounts"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.version(), reqwest::Version::HTTP_2);
+    assert_eq!(r.status(), 200);
+    // Connect by address (no name lookups in tests) and name another host.
+    let r = h2
+        .get(env.url("/accounts"))
+        .header("host", format!("evil.example:{}", env.sb.addr.port()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

@@ -49,6 +49,7 @@ async fn unknown_account_is_auto_created_once() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{again}");
+    stored(&env).await; // the enrichment auto-creates accounts
     let (_, list) = env.get("/accounts?codes=NEWCO").await;
     let data = list["data"].as_array().unwrap();
     assert_eq!(data.len(), 1, "one account for a repeated code");
@@ -91,9 +92,13 @@ async fn a_bad_measurement_rejects_the_whole_batch() {
     assert_eq!(accounts(&env).await.len(), 1, "no account auto-created");
 }
 
+/// Every rule, request stage and meter checks alike, answered synchronously: the sandbox's
+/// `--strict-ingest` mode (the asynchronous equivalents are in `async_ingest`).
 #[tokio::test]
 async fn each_measurement_rule_names_the_field() {
-    let env = env().await;
+    let env = Env::strict().await;
+    env.create("/meters", meter("storage", None)).await;
+    env.create("/accounts", account("KNOWN")).await;
     let ok = measurement("storage", "KNOWN", None, 1.0);
     let edit = |f: &dyn Fn(&mut Value)| {
         let mut m = ok.clone();

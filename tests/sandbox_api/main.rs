@@ -2,8 +2,10 @@
 //! spoken to over HTTP with reqwest (no handler shortcuts).
 
 mod accounts;
+mod async_ingest;
 mod auth;
 mod checklist;
+mod client_ingest;
 mod common;
 mod hostile;
 mod ingest;
@@ -12,5 +14,8 @@ mod meters;
 mod pagination;
 mod persistence;
 mod products;
+mod restart;
 mod search;
 mod security;
+mod uploads;
+mod usage;

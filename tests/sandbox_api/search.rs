@@ -81,6 +81,7 @@ async fn phrase_prefix_search_follows_every_write() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    env.get("/measurements").await; // the enrichment auto-creates the account
     assert_eq!(
         found(&env, "searchQuery=name~autocreated").await,
         ["NEWCO-42"]

@@ -40,6 +40,18 @@ fn ingest(env: &Env) -> Duration {
             .buffered(1)
             .collect::<Vec<_>>()
             .await;
+        // "accepted" is not "landed": the sandbox auto-creates the accounts in its enrichment
+        // stage, in arrival order, so the last code existing means all do.
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while client
+            .account_by_code(&code(N - 1))
+            .await
+            .unwrap()
+            .is_none()
+        {
+            assert!(Instant::now() < deadline, "the enrichment never caught up");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     });
     t.elapsed()
 }

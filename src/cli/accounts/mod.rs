@@ -68,27 +68,41 @@ pub async fn run(conn: &Connection, cmd: AccountsCommand, fmt: OutputFormat) -> 
     }
 }
 
+/// Prints each page as it arrives: a long list is never held whole.
 async fn list(conn: &Connection, auto_only: bool, fmt: OutputFormat) -> anyhow::Result<()> {
-    let accounts: Vec<Account> = conn
+    let mut accounts = std::pin::pin!(conn
         .client
         .list::<Account>(ListQuery::page_size(100))
         .try_filter(|a| futures::future::ready(!auto_only || a.is_auto_created()))
-        .try_collect()
-        .await?;
+        .try_ready_chunks(100));
     if fmt == OutputFormat::Json {
-        return output::json(&accounts);
+        let mut out = output::JsonArray::default();
+        while let Some(page) = accounts.try_next().await.map_err(|e| e.1)? {
+            for a in &page {
+                out.push(a)?;
+            }
+        }
+        return out.end();
     }
     let mut t = Table::new(&["CODE", "NAME", "EMAIL", "CURRENCY", "AUTO"]);
-    for a in &accounts {
-        t.row(vec![
-            output::opt(&a.code),
-            output::opt(&a.name),
-            output::opt(&a.email_address),
-            output::opt(&a.currency),
-            if a.is_auto_created() { "auto" } else { "" }.into(),
-        ]);
+    let mut any = false;
+    while let Some(page) = accounts.try_next().await.map_err(|e| e.1)? {
+        for a in &page {
+            t.row(vec![
+                output::opt(&a.code),
+                output::opt(&a.name),
+                output::opt(&a.email_address),
+                output::opt(&a.currency),
+                if a.is_auto_created() { "auto" } else { "" }.into(),
+            ]);
+        }
+        any = true;
+        t.print_page()?;
     }
-    t.print()
+    if !any {
+        t.print_page()?;
+    }
+    Ok(())
 }
 
 /// The account with this code; none is "not found" (exit 1).

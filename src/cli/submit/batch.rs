@@ -17,54 +17,91 @@ pub struct Batch {
 }
 
 /// Greedy split in input order.
+#[cfg(test)]
 pub fn split(measurements: &[Measurement]) -> anyhow::Result<Vec<Batch>> {
     split_with(measurements, BATCH_MAX_MEASUREMENTS, BATCH_MAX_BYTES)
 }
 
+#[cfg(test)]
 pub fn split_with(
     measurements: &[Measurement],
     max_count: usize,
     max_bytes: usize,
 ) -> anyhow::Result<Vec<Batch>> {
-    let mut batches = Vec::new();
-    let mut current: Vec<Vec<u8>> = Vec::new();
-    let mut size = PREFIX.len() + SUFFIX.len();
+    let mut b = Batcher::with_limits(max_count, max_bytes);
+    let mut out = Vec::new();
     for (i, m) in measurements.iter().enumerate() {
-        let one = serde_json::to_vec(m)?;
-        let alone = PREFIX.len() + SUFFIX.len() + one.len();
-        if alone >= max_bytes {
-            return Err(usage(format!(
-                "measurement {} (uid {}) alone is {alone} bytes: an ingest request must be under {max_bytes}",
-                i + 1,
-                m.uid.as_deref().unwrap_or("-")
-            )));
-        }
-        let added = one.len() + usize::from(!current.is_empty());
-        if !current.is_empty() && (current.len() >= max_count || size + added >= max_bytes) {
-            batches.push(assemble(std::mem::take(&mut current)));
-            size = PREFIX.len() + SUFFIX.len();
-        }
-        size += one.len() + usize::from(!current.is_empty());
-        current.push(one);
+        out.extend(b.push(i + 1, m)?);
     }
-    if !current.is_empty() {
-        batches.push(assemble(current));
-    }
-    Ok(batches)
+    out.extend(b.finish());
+    Ok(out)
 }
 
-fn assemble(parts: Vec<Vec<u8>>) -> Batch {
-    let count = parts.len();
-    let mut body = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + count + 19);
-    body.extend_from_slice(PREFIX);
-    for (i, p) in parts.iter().enumerate() {
-        if i > 0 {
-            body.push(b',');
-        }
-        body.extend_from_slice(p);
+/// Builds request bodies one measurement at a time, handing out each batch as soon as the next
+/// measurement would not fit: memory holds one batch, whatever the input's size.
+pub struct Batcher {
+    max_count: usize,
+    max_bytes: usize,
+    body: Vec<u8>,
+    count: usize,
+    one: Vec<u8>,
+}
+
+impl Default for Batcher {
+    fn default() -> Self {
+        Self::with_limits(BATCH_MAX_MEASUREMENTS, BATCH_MAX_BYTES)
     }
-    body.extend_from_slice(SUFFIX);
-    Batch { count, body }
+}
+
+impl Batcher {
+    pub fn with_limits(max_count: usize, max_bytes: usize) -> Self {
+        Batcher {
+            max_count,
+            max_bytes,
+            body: PREFIX.to_vec(),
+            count: 0,
+            one: Vec::new(),
+        }
+    }
+
+    /// Adds measurement number `n` (1-based, for the message when it alone is too large);
+    /// returns the previous batch when this one starts a new one.
+    pub fn push(&mut self, n: usize, m: &Measurement) -> anyhow::Result<Option<Batch>> {
+        self.one.clear();
+        serde_json::to_writer(&mut self.one, m)?;
+        let alone = PREFIX.len() + SUFFIX.len() + self.one.len();
+        if alone >= self.max_bytes {
+            return Err(usage(format!(
+                "measurement {n} (uid {}) alone is {alone} bytes: an ingest request must be under {}",
+                m.uid.as_deref().unwrap_or("-"),
+                self.max_bytes
+            )));
+        }
+        let size = self.body.len() + SUFFIX.len() + self.one.len() + 1;
+        let full = self.count > 0 && (self.count >= self.max_count || size >= self.max_bytes);
+        let done = if full { self.take() } else { None };
+        if self.count > 0 {
+            self.body.push(b',');
+        }
+        self.body.extend_from_slice(&self.one);
+        self.count += 1;
+        Ok(done)
+    }
+
+    /// The last, partly filled batch.
+    pub fn finish(&mut self) -> Option<Batch> {
+        self.take()
+    }
+
+    fn take(&mut self) -> Option<Batch> {
+        if self.count == 0 {
+            return None;
+        }
+        let mut body = std::mem::replace(&mut self.body, PREFIX.to_vec());
+        body.extend_from_slice(SUFFIX);
+        let count = std::mem::take(&mut self.count);
+        Some(Batch { count, body })
+    }
 }
 
 #[cfg(test)]

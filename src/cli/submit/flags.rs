@@ -1,21 +1,25 @@
 //! One measurement from the command line: `--meter/--account/--field …` or `--json FILE`.
 
 use super::args::SubmitArgs;
-use super::input;
+use super::input::{self, Item};
 use super::meters::Meters;
-use super::record::{Location, Record};
+use super::record::Location;
 use crate::cli::exit::usage;
 use crate::m3ter::measurement_builder::MeasurementBuilder;
 use serde_json::Value;
+use std::io::Read;
 
 /// `--json FILE|-`: one object; a syntax error names line and column.
-pub fn read_one(path: &std::path::Path) -> anyhow::Result<Record> {
+pub fn read_one(path: &std::path::Path) -> anyhow::Result<Item> {
     let name = if path.as_os_str() == "-" {
         "<stdin>".to_string()
     } else {
         path.display().to_string()
     };
-    let text = input::read_text(path)?;
+    let mut text = String::new();
+    input::open(path, |r| r)?
+        .read_to_string(&mut text)
+        .map_err(|e| usage(format!("{name}: cannot read: {e}")))?;
     let value: Value = serde_json::from_str(&text)
         .map_err(|e| usage(format!("{name}:{}:{}: {e}", e.line(), e.column())))?;
     if !value.is_object() {
@@ -23,19 +27,19 @@ pub fn read_one(path: &std::path::Path) -> anyhow::Result<Record> {
             "{name}: expected one measurement object (for many, use --file)"
         )));
     }
-    Ok(Record {
-        at: Location {
+    Ok(Item::json(
+        Location {
             file: name,
             line: 1,
             column: None,
         },
         value,
-    })
+    ))
 }
 
 /// The measurement the flags describe; each `--field` goes under its data field's category.
 /// A field is named by its code (`calls`) or as m3ter's templates do (`measure.calls`).
-pub fn from_flags(args: &SubmitArgs, meters: &Meters) -> anyhow::Result<Record> {
+pub fn from_flags(args: &SubmitArgs, meters: &Meters) -> anyhow::Result<Item> {
     let code = args.meter.as_deref().unwrap_or_default();
     let meter = meters.get(code).map_err(usage)?;
     let mut b = MeasurementBuilder::new();
@@ -60,12 +64,12 @@ pub fn from_flags(args: &SubmitArgs, meters: &Meters) -> anyhow::Result<Record> 
             ))
         })?;
     }
-    Ok(Record {
-        at: Location {
+    Ok(Item::json(
+        Location {
             file: "command line".into(),
             line: 0,
             column: None,
         },
-        value: b.into_value(),
-    })
+        b.into_value(),
+    ))
 }

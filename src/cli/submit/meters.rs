@@ -3,35 +3,90 @@
 
 use crate::connect::Connection;
 use crate::m3ter::{DataField, ListQuery, Meter};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-/// The organization's meters by code.
-pub struct Meters(HashMap<String, Meter>);
+/// The organization's meters by code: only those an input names are fetched (`?codes=`), the
+/// whole list only when a code is not found (to name the codes that exist).
+#[derive(Default)]
+pub struct Meters {
+    by_code: HashMap<String, Meter>,
+    asked: HashSet<String>,
+    all: bool,
+}
+
+/// Codes per `?codes=` request (the URL stays short).
+const CODES_PER_REQUEST: usize = 50;
 
 impl Meters {
-    pub async fn fetch(conn: &Connection) -> anyhow::Result<Meters> {
-        let all: Vec<Meter> = conn.client.list_all(ListQuery::page_size(100)).await?;
-        Ok(Self::from_list(all))
+    /// Makes sure the meters with these codes are known (fetching those not asked for yet).
+    pub async fn ensure<'a>(
+        &mut self,
+        conn: &Connection,
+        codes: impl IntoIterator<Item = &'a str>,
+    ) -> anyhow::Result<()> {
+        let mut wanted: Vec<String> = Vec::new();
+        for code in codes {
+            if !self.asked.contains(code) && !wanted.iter().any(|w| w == code) {
+                wanted.push(code.to_string());
+            }
+        }
+        if wanted.is_empty() || self.all {
+            return Ok(());
+        }
+        // `codes` is comma-separated: a code holding a comma cannot be asked for by name.
+        if wanted.iter().any(|c| c.is_empty() || c.contains(',')) {
+            return self.fetch_all(conn).await;
+        }
+        for chunk in wanted.chunks(CODES_PER_REQUEST) {
+            let query = ListQuery {
+                codes: chunk.to_vec(),
+                ..ListQuery::page_size(100)
+            };
+            let found: Vec<Meter> = conn.client.list_all(query).await?;
+            self.add(found);
+        }
+        let missing = wanted.iter().any(|c| !self.by_code.contains_key(c));
+        self.asked.extend(wanted);
+        if missing {
+            self.fetch_all(conn).await?;
+        }
+        Ok(())
     }
 
-    pub fn from_list(meters: Vec<Meter>) -> Meters {
-        Meters(
+    async fn fetch_all(&mut self, conn: &Connection) -> anyhow::Result<()> {
+        let all: Vec<Meter> = conn.client.list_all(ListQuery::page_size(100)).await?;
+        self.add(all);
+        self.all = true;
+        Ok(())
+    }
+
+    fn add(&mut self, meters: Vec<Meter>) {
+        self.by_code.extend(
             meters
                 .into_iter()
-                .filter_map(|m| Some((m.code.clone()?, m)))
-                .collect(),
-        )
+                .filter_map(|m| Some((m.code.clone()?, m))),
+        );
+    }
+
+    #[cfg(test)]
+    pub fn from_list(meters: Vec<Meter>) -> Meters {
+        let mut m = Meters {
+            all: true,
+            ..Default::default()
+        };
+        m.add(meters);
+        m
     }
 
     /// The meter with this code, if any.
     pub fn find(&self, code: &str) -> Option<&Meter> {
-        self.0.get(code)
+        self.by_code.get(code)
     }
 
     /// The meter with this code, or a message naming the codes that exist.
     pub fn get(&self, code: &str) -> Result<&Meter, String> {
-        self.0.get(code).ok_or_else(|| {
-            let mut known: Vec<_> = self.0.keys().map(String::as_str).collect();
+        self.by_code.get(code).ok_or_else(|| {
+            let mut known: Vec<_> = self.by_code.keys().map(String::as_str).collect();
             known.sort_unstable();
             format!(
                 "meter: no meter has the code {code:?} (meters: {})",

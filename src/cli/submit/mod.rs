@@ -2,6 +2,7 @@
 
 mod args;
 mod batch;
+mod check;
 mod flags;
 mod input;
 mod journal;
@@ -20,7 +21,7 @@ use crate::cli::exit::{usage, Interrupted, Rejected};
 use crate::cli::output::{self, OutputFormat};
 use crate::connect::Connection;
 use input::Format;
-use journal::Journal;
+use journal::{Journal, JournalWriter};
 use meters::Meters;
 
 pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyhow::Result<()> {
@@ -47,46 +48,18 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
         return bulk(conn, j, &args, fmt).await;
     }
     if let Some(file) = &args.file {
-        let name = file.display().to_string();
-        let format = args.format.unwrap_or_else(|| Format::detect(file));
-        let text = input::read_text(file)?;
-        let meters = Meters::fetch(conn).await?;
-        let records = input::parse(&text, &name, format, &meters)?;
-        if records.is_empty() {
-            return Err(usage(format!("{name}: no measurements")));
-        }
-        let measurements = prepare::prepare(records, &meters)?;
-        let batches = batch::split(&measurements)?;
-        if args.dry_run {
-            eprintln!(
-                "{name}: {} valid measurements in {} batch(es); nothing sent (--dry-run)",
-                measurements.len(),
-                batches.len()
-            );
-            return Ok(());
-        }
-        let path = match &args.journal {
-            Some(j) => j.clone(),
-            None if file.as_os_str() == "-" => {
-                let p = stdin_journal::path_for(conn.client.org_id(), &text)?;
-                if !args.quiet {
-                    eprintln!(
-                    "journal: {} (if stopped, finish with `m3ter-console submit --file - --resume`)",
-                    p.display()
-                );
-                }
-                p
-            }
-            None => journal::default_path(file),
-        };
-        let j = Journal::create(&path, conn.client.org_id(), &name, batches)?;
-        return bulk(conn, j, &args, fmt).await;
+        return from_file(conn, file, &args, fmt).await;
     }
-    let (record, meters) = match (&args.json, &args.meter) {
-        (Some(path), _) => (flags::read_one(path)?, Meters::fetch(conn).await?),
-        (None, Some(_)) => {
-            let meters = Meters::fetch(conn).await?;
-            (flags::from_flags(&args, &meters)?, meters)
+    let mut meters = Meters::default();
+    let item = match (&args.json, &args.meter) {
+        (Some(path), _) => {
+            let item = flags::read_one(path)?;
+            meters.ensure(conn, item.meter()).await?;
+            item
+        }
+        (None, Some(code)) => {
+            meters.ensure(conn, [code.as_str()]).await?;
+            flags::from_flags(&args, &meters)?
         }
         (None, None) => {
             return Err(usage(
@@ -94,7 +67,7 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
             ))
         }
     };
-    let measurements = prepare::prepare(vec![record], &meters)?;
+    let measurements = [prepare::one(item, &meters)?];
     if args.dry_run {
         return output::json(&measurements[0]);
     }
@@ -112,6 +85,83 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
         )))?;
         output::print("\n")
     }
+}
+
+/// `--file PATH|-`: checked and journaled as a stream, then sent.
+async fn from_file(
+    conn: &Connection,
+    file: &std::path::Path,
+    args: &SubmitArgs,
+    fmt: OutputFormat,
+) -> anyhow::Result<()> {
+    let name = file.display().to_string();
+    let format = args.format.unwrap_or_else(|| Format::detect(file));
+    let org = conn.client.org_id();
+    let stdin = file.as_os_str() == "-";
+    let fingerprint = stdin.then(|| stdin_journal::Fingerprint::new(org));
+    let reader = input::open(file, |r| match &fingerprint {
+        Some(f) => f.reader(r),
+        None => r,
+    })?;
+    let items = input::items(reader, &name, format)?;
+    if args.dry_run {
+        let c = check::check_all(conn, items, None).await?;
+        if c.measurements == 0 {
+            return Err(usage(format!("{name}: no measurements")));
+        }
+        eprintln!(
+            "{name}: {} valid measurements in {} batch(es); nothing sent (--dry-run)",
+            c.measurements, c.batches
+        );
+        return Ok(());
+    }
+    // A file's journal is known now (refuse early if it has unsent batches); stdin's is named
+    // after its content, so it is written beside its final place until all of it is read.
+    let known = match &args.journal {
+        Some(j) => Some(j.clone()),
+        None if stdin => None,
+        None => Some(journal::default_path(file)),
+    };
+    if let Some(p) = &known {
+        journal::check_replaceable(p)?;
+    }
+    let anchor = match &known {
+        Some(p) => p.clone(),
+        None => stdin_journal::incoming()?,
+    };
+    let mut writer = JournalWriter::new(&anchor, org, &name)?;
+    let checked = match check::check_all(conn, items, Some(&mut writer)).await {
+        Ok(c) if c.measurements > 0 => c,
+        Ok(_) => {
+            writer.abandon();
+            return Err(usage(format!("{name}: no measurements")));
+        }
+        Err(e) => {
+            writer.abandon();
+            return Err(e);
+        }
+    };
+    debug_assert_eq!(checked.batches, writer.batches());
+    let path = match (known, &fingerprint) {
+        (Some(p), _) => p,
+        (None, Some(f)) => {
+            let p = f.path()?;
+            if let Err(e) = journal::check_replaceable(&p) {
+                writer.abandon();
+                return Err(e);
+            }
+            if !args.quiet {
+                eprintln!(
+                    "journal: {} (if stopped, finish with `m3ter-console submit --file - --resume`)",
+                    p.display()
+                );
+            }
+            p
+        }
+        (None, None) => unreachable!("a journal path or stdin"),
+    };
+    let j = writer.finish(&path)?;
+    bulk(conn, j, args, fmt).await
 }
 
 async fn bulk(

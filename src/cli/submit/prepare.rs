@@ -1,10 +1,13 @@
-//! Turning raw records into measurements ready to send: defaults filled in (a fresh `uid` so a
-//! resend is de-duplicated, `ts` = now), then m3ter's own rules checked locally against the
-//! meters, fetched once, so a bad file is refused before a single request is made.
+//! Turning read items into measurements ready to send: defaults filled in (a fresh `uid` so a
+//! resend is de-duplicated, `ts` = now), a `ts`/`ets` without an offset read as UTC and sent
+//! with `Z` (m3ter refuses it otherwise), then m3ter's own rules checked locally against the
+//! meters, so a bad input is refused before a single request is made.
 
+use super::input::{Item, Problem};
 use super::meters::Meters;
-use super::record::{Problems, Record};
+use super::record::Problems;
 use crate::cli::exit::usage;
+use crate::m3ter::measurement_builder::utc_if_naive;
 use crate::m3ter::{rules, Measurement};
 use serde_json::Value;
 
@@ -23,35 +26,117 @@ pub fn fill_defaults(value: &mut Value, now: &str) {
     }
 }
 
+/// Rewrites a naive `ts`/`ets` as UTC with `Z`; returns whether it did.
+fn offsets(value: &mut Value) -> bool {
+    let mut changed = false;
+    for key in ["ts", "ets"] {
+        if let Some(Value::String(t)) = value.get_mut(key) {
+            if let Some(utc) = utc_if_naive(t) {
+                *t = utc;
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
 pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// Checks one measurement; the error names the field.
-pub fn check(value: &Value, meters: &Meters) -> Result<Measurement, rules::FieldError> {
-    rules::check_measurement(value, |code| meters.find(code))
+/// Checks the items of one input, one at a time, and keeps its problems for one report.
+pub struct Checker {
+    now: String,
+    problems: Problems,
+    syntax: usize,
+    invalid: usize,
+    naive: usize,
 }
 
-/// Every record checked; all problems (up to [`super::record::MAX_REPORTED`]) in one usage
-/// error.
-pub fn prepare(records: Vec<Record>, meters: &Meters) -> anyhow::Result<Vec<Measurement>> {
-    let now = now_rfc3339();
-    let mut out = Vec::with_capacity(records.len());
-    let mut problems = Problems::default();
-    for mut r in records {
-        fill_defaults(&mut r.value, &now);
-        match check(&r.value, meters) {
-            Ok(m) => out.push(m),
-            Err(e) => problems.push(|| format!("{}: {e}", r.at)),
+impl Default for Checker {
+    fn default() -> Self {
+        Checker {
+            now: now_rfc3339(),
+            problems: Problems::default(),
+            syntax: 0,
+            invalid: 0,
+            naive: 0,
         }
     }
-    if problems.is_empty() {
-        return Ok(out);
+}
+
+impl Checker {
+    /// Input that is not an item (a syntax error).
+    pub fn syntax(&mut self, p: Problem) {
+        self.syntax += 1;
+        self.problems.push(|| p.message);
     }
-    Err(usage(problems.report(|n| {
-        format!(
-            "{n} invalid measurement{}; nothing was sent",
-            if n == 1 { "" } else { "s" }
-        )
-    })))
+
+    /// The measurement, or `None` with the problem kept for the report.
+    pub fn check(&mut self, item: Item, meters: &Meters) -> Option<Measurement> {
+        let at = item.at.clone();
+        let mut value = match item.into_value(meters) {
+            Ok(v) => v,
+            Err(msg) => {
+                self.invalid += 1;
+                self.problems.push(|| format!("{at}: {msg}"));
+                return None;
+            }
+        };
+        fill_defaults(&mut value, &self.now);
+        if offsets(&mut value) {
+            self.naive += 1;
+        }
+        match rules::check_measurement(&value, |code| meters.find(code)) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                self.invalid += 1;
+                self.problems.push(|| format!("{at}: {e}"));
+                None
+            }
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// Says once (on stderr) that naive times were read as UTC; a usage error listing every
+    /// problem (up to [`super::record::MAX_REPORTED`]) if there were any.
+    pub fn finish(self) -> anyhow::Result<()> {
+        if self.naive > 0 {
+            eprintln!(
+                "note: {} measurement(s) had a ts or ets without a UTC offset: read as UTC and sent with Z",
+                self.naive
+            );
+        }
+        if self.problems.is_empty() {
+            return Ok(());
+        }
+        let (syntax, invalid) = (self.syntax, self.invalid);
+        Err(usage(self.problems.report(|_| {
+            let mut parts = Vec::new();
+            if syntax > 0 {
+                parts.push(format!(
+                    "{syntax} line{} not valid",
+                    if syntax == 1 { " is" } else { "s are" }
+                ));
+            }
+            if invalid > 0 {
+                parts.push(format!(
+                    "{invalid} invalid measurement{}",
+                    if invalid == 1 { "" } else { "s" }
+                ));
+            }
+            format!("{}; nothing was sent", parts.join(" and "))
+        })))
+    }
+}
+
+/// One item checked (flags, `--json`): the measurement, or a usage error naming the problem.
+pub fn one(item: Item, meters: &Meters) -> anyhow::Result<Measurement> {
+    let mut c = Checker::default();
+    let m = c.check(item, meters);
+    c.finish()?;
+    Ok(m.expect("checked without problems"))
 }

@@ -1,7 +1,6 @@
-//! A measurement as read from its source, before it is checked, with where it came from so a
-//! problem is reported where the user can find it; and how many problems one report lists.
+//! Where an input record came from, so a problem is reported where the user can find it; and
+//! the report of an input's problems (how many it lists).
 
-use serde_json::Value;
 use std::fmt;
 
 /// Most problems listed before giving up (the rest are counted).
@@ -26,13 +25,6 @@ impl fmt::Display for Location {
         }
         Ok(())
     }
-}
-
-/// One measurement as read, not yet checked against its meter.
-#[derive(Debug)]
-pub struct Record {
-    pub at: Location,
-    pub value: Value,
 }
 
 /// Collects the problems of a whole input: the first [`MAX_REPORTED`] in full, the rest counted.

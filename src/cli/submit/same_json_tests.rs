@@ -2,7 +2,7 @@
 //! same bytes: all three go through [`crate::m3ter::measurement_builder`] and the same check.
 
 use super::args::SubmitArgs;
-use super::input::{self, Format};
+use super::input::{self, Format, Item};
 use super::meters::Meters;
 use super::{flags, prepare};
 use crate::m3ter::{DataField, DataFieldCategory, Meter};
@@ -33,10 +33,18 @@ fn meters() -> Meters {
     }])
 }
 
-fn wire(records: Vec<super::record::Record>, meters: &Meters) -> String {
-    let m = prepare::prepare(records, meters).unwrap();
-    assert_eq!(m.len(), 1);
-    serde_json::to_string(&m[0]).unwrap()
+fn wire(mut items: Vec<Item>, meters: &Meters) -> String {
+    assert_eq!(items.len(), 1);
+    let m = prepare::one(items.remove(0), meters).unwrap();
+    serde_json::to_string(&m).unwrap()
+}
+
+fn read(text: &str, format: Format) -> Vec<Item> {
+    let reader = Box::new(std::io::Cursor::new(text.to_string()));
+    input::items(reader, "f", format)
+        .unwrap()
+        .map(|i| i.unwrap())
+        .collect()
 }
 
 #[test]
@@ -68,19 +76,15 @@ fn flags_csv_and_ndjson_build_identical_json() {
     let csv = format!(
         "meter,account,ts,uid,who.user,calls,cost.price\napi,ACME,{ts},u-1,bob,3,933270.2121806375\n"
     );
-    let from_csv = wire(
-        input::parse(&csv, "f.csv", Format::Csv, &meters).unwrap(),
-        &meters,
-    );
+    let from_csv = wire(read(&csv, Format::Csv), &meters);
     let line = format!(
         r#"{{"uid":"u-1","meter":"api","account":"ACME","ts":"{ts}","who":{{"user":"bob"}},"measure":{{"calls":3}},"cost":{{"price":933270.2121806375}}}}"#
     );
-    let from_ndjson = wire(
-        input::parse(&line, "f.ndjson", Format::Ndjson, &meters).unwrap(),
-        &meters,
-    );
+    let from_ndjson = wire(read(&line, Format::Ndjson), &meters);
+    let from_json = wire(read(&format!("[{line}]"), Format::Json), &meters);
     assert_eq!(from_flags, from_csv);
     assert_eq!(from_flags, from_ndjson);
+    assert_eq!(from_flags, from_json);
     assert!(
         from_flags.contains(r#""calls":3}"#) && from_flags.contains("933270.2121806375"),
         "{from_flags}"

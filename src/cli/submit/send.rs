@@ -75,7 +75,7 @@ pub async fn send(
             let n = pending[next];
             next += 1;
             let client = client.clone();
-            let body = journal.batches[n].body.clone();
+            let body = journal.body(n)?;
             in_flight.push(async move { (n, client.submit_raw(body).await) });
         }
         if in_flight.is_empty() {

@@ -160,10 +160,12 @@ pub struct Enriched {
 ///
 /// Decisions (m3ter publishes the failure names, not their exact rules):
 /// - `DuplicateField`: one field code under two categories of the measurement;
-/// - `MissingField`: a data field of the meter is absent from the measurement — every category
-///   but METADATA, which is descriptive — or a value is given under the wrong category (so the
-///   meter's field is missing where it belongs); values for codes the meter does not define
-///   are ignored, as m3ter keeps only the meter's fields;
+/// - `MissingField`: a value sits under the wrong category (so the meter's field is missing
+///   where it belongs), or the measurement carries values but none of them is a field of the
+///   meter (nothing of it would be ingested — almost certainly the wrong meter or a typo). A
+///   measurement with no values at all is ingested: it still counts. Other fields may be left
+///   out, as m3ter's own examples do; values for codes the meter does not define are ignored,
+///   as m3ter keeps only the meter's fields;
 /// - `CalculationError`: a derived field's calculation fails to parse or evaluate (the
 ///   measurement is ingested with that value `null`); fields are looked up by code, `ts` and
 ///   `ets` are epoch milliseconds.
@@ -183,33 +185,57 @@ pub fn check_against_meter(m: &Measurement, meter: &Meter) -> Result<Enriched, I
         }
     }
     for f in &meter.data_fields {
-        if f.category == DataFieldCategory::Metadata {
-            continue;
-        }
-        let here = seen.get(f.code.as_str());
-        if here != Some(&f.category) {
-            let why = match here {
-                Some(other) => format!(
-                    "meter {:?}'s field {:?} is a {} field but was sent under {:?}",
-                    meter.code.as_deref().unwrap_or(""),
-                    f.code,
-                    f.category,
-                    other.key()
-                ),
-                None => format!(
-                    "meter {:?} requires its {} field {:?}, which the measurement does not carry",
-                    meter.code.as_deref().unwrap_or(""),
-                    f.category,
-                    f.code
-                ),
-            };
-            return Err(IngestFault::new(
-                IngestFailureType::MissingField,
-                Some(format!("{}.{}", f.category.key(), f.code)),
-                why,
-            ));
+        match seen.get(f.code.as_str()) {
+            Some(other) if *other != f.category => {
+                return Err(IngestFault::new(
+                    IngestFailureType::MissingField,
+                    Some(format!("{}.{}", f.category.key(), f.code)),
+                    format!(
+                        "meter {:?}'s field {:?} is a {} field but was sent under {:?}",
+                        meter.code.as_deref().unwrap_or(""),
+                        f.code,
+                        f.category,
+                        other.key()
+                    ),
+                ))
+            }
+            _ => {}
         }
     }
+    let carried = !seen.is_empty();
+    if carried
+        && !meter
+            .data_fields
+            .iter()
+            .any(|f| seen.contains_key(f.code.as_str()))
+    {
+        let names: Vec<String> = meter
+            .data_fields
+            .iter()
+            .map(|f| format!("{}.{}", f.category.key(), f.code))
+            .collect();
+        let sent: Vec<String> = m
+            .values()
+            .iter()
+            .map(|(c, code, _)| format!("{}.{code}", c.key()))
+            .collect();
+        return Err(IngestFault::new(
+            IngestFailureType::MissingField,
+            names.first().cloned(),
+            format!(
+                "none of the values ({}) is a field of meter {:?}, so nothing would be ingested; its fields are {}",
+                sent.join(", "),
+                meter.code.as_deref().unwrap_or(""),
+                names.join(", ")
+            ),
+        ));
+    }
+    Ok(derive(m, meter))
+}
+
+/// The derived values of `m` on `meter` (no checks): each calculation's result, or `null` and
+/// the first failure as a `CalculationError`.
+pub fn derive(m: &Measurement, meter: &Meter) -> Enriched {
     let ts_ms = |s: &Option<String>| {
         s.as_deref()
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
@@ -248,7 +274,7 @@ pub fn check_against_meter(m: &Measurement, meter: &Meter) -> Result<Enriched, I
             }
         }
     }
-    Ok(out)
+    out
 }
 
 fn req_str(obj: &Map<String, Value>, key: &str) -> Result<String, FieldError> {
@@ -373,10 +399,32 @@ mod tests {
 
         let mut v = ok_json();
         v.as_object_mut().unwrap().remove("who");
+        v["measure"] = json!({"cals": 1});
         let f = check_against_meter(&check_request(&v).unwrap(), &meter).unwrap_err();
         assert_eq!(
             (f.kind, f.field.as_deref()),
             (IngestFailureType::MissingField, Some("who.user"))
+        );
+        assert!(
+            f.message.contains("nothing would be ingested"),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("measure.cals"), "{}", f.message);
+
+        let mut v = ok_json();
+        v.as_object_mut().unwrap().remove("who");
+        v.as_object_mut().unwrap().remove("measure");
+        assert!(
+            check_against_meter(&check_request(&v).unwrap(), &meter).is_ok(),
+            "an empty measurement still counts"
+        );
+
+        let mut v = ok_json();
+        v.as_object_mut().unwrap().remove("who");
+        assert!(
+            check_against_meter(&check_request(&v).unwrap(), &meter).is_ok(),
+            "dimensions may be left out"
         );
 
         let mut v = ok_json();

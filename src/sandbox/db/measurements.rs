@@ -1,32 +1,8 @@
 //! SQL on the `measurements` table.
 
 use super::handle::Db;
-use rusqlite::params;
-
-/// One measurement row to store.
-pub struct NewMeasurement<'a> {
-    pub uid: Option<&'a str>,
-    pub meter: &'a str,
-    pub account: &'a str,
-    pub ts: &'a str,
-    pub received: &'a str,
-    pub body: &'a str,
-}
 
 impl Db<'_> {
-    /// Stores a measurement unless one with the same `uid` exists (then it is skipped).
-    pub fn insert_measurement(&self, m: &NewMeasurement) -> rusqlite::Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO measurements (org, uid, meter, account, ts, received, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                self.org, m.uid, m.meter, m.account, m.ts, m.received, m.body
-            ])?;
-        Ok(())
-    }
-
     /// Newest-first `(seq, body)` rows, optionally for one account and/or meter, older than the
     /// keyset position `before`, at most `limit`. Each page walks an index (or the rowid)
     /// backwards from `before` and stops after `limit` rows; it never sorts the table.

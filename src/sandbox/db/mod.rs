@@ -5,15 +5,25 @@
 //! goes through a [`Db`] handle — a connection plus the organization it serves — whose methods
 //! are the only SQL in the sandbox; the HTTP layer above never builds SQL.
 
+mod enrich;
 mod entities;
+mod events;
 mod handle;
+mod ingest_schema;
 mod measurements;
+mod queue;
 mod schema;
 mod search;
 mod store;
+mod uploads;
+mod usage;
 
+pub use enrich::{EnrichedRow, NewEvent};
 pub use entities::{Cols, Filter};
+pub use events::{EventFilter, EventRow};
 pub use handle::{Db, Kind};
-pub use measurements::NewMeasurement;
+pub use queue::{queue_path, IngestQueue, RawBatch};
 pub use search::{Comparator, Cond, Joiner, SearchSpec, SortOrder};
 pub use store::Store;
+pub use uploads::{JobRow, SignedLink};
+pub use usage::{AggPlan, DimFilter, GroupPlan, UsagePlan};

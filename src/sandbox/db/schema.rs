@@ -96,5 +96,5 @@ pub fn init_writer(conn: &Connection) -> rusqlite::Result<()> {
             [],
         )?;
     }
-    Ok(())
+    super::ingest_schema::init(conn)
 }

@@ -111,7 +111,10 @@ impl Store {
         E: From<rusqlite::Error>,
     {
         let mut conn = lock(&self.writer);
-        let tx = conn.transaction()?;
+        // IMMEDIATE takes the write lock up front (waiting in busy_timeout): a deferred
+        // transaction that reads first fails at once with "database is locked" when another
+        // process (a sandbox restarting on the same file) committed meanwhile.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = f(Db { conn: &tx, org })?;
         tx.commit()?;
         Ok(out)

@@ -1,42 +1,46 @@
-//! `POST /measurements` (the Ingest API) and the sandbox-only `GET /measurements`.
+//! `POST /measurements` (the Ingest API), the sandbox-only `GET /measurements` and
+//! `GET /ingest/status`.
 //!
-//! Decisions (README ambiguities 7–12):
-//! - the body limit is checked on the raw bytes before parsing: 512,000 bytes or more → **413**
-//!   (more honest than m3ter's gateway 403, and the SDK does not retry it); the message names
-//!   the limit;
+//! m3ter ingests in two stages, and so does the sandbox. The answer checks only the request:
+//! - the body limit on the raw bytes before parsing: 512,000 bytes or more → **413** (more
+//!   honest than m3ter's gateway 403, and the SDK does not retry it), naming the limit;
 //! - 0 or more than 1000 measurements → 400 on `measurements`;
-//! - every measurement is checked synchronously with `rules::check_measurement` against its meter
-//!   (unknown meter, field not on the meter, wrong category or type → 400 naming
-//!   `measurements[i].field`); the whole batch is rejected and nothing is stored, no account is
-//!   auto-created;
-//! - the batch is stored in one SQLite transaction; `{"result":"accepted"}` is sent after COMMIT;
-//! - `uid` is optional; measurements with a `uid` already stored (in this or an earlier request,
-//!   with no time window) are skipped and the request is still accepted; without `uid` there is
-//!   no de-duplication;
-//! - an unknown account code auto-creates one account (`CODE-autocreated`,
-//!   `<16 random lowercase hex>-autocreated@example.com`, `autoCreated: true`) in the same
-//!   transaction, once per code;
-//! - `ts`/`ets` without an offset (Python's naive `isoformat()`) are read as UTC (decided in
-//!   `rules::parse_timestamp`); there is no range limit, as m3ter accepts past usage.
+//! - each measurement's shape with `rules::check_request` (required fields, code patterns, `uid`
+//!   ≤ 50, RFC 3339 `ts`/`ets` *with* an offset, strings or numbers per category) → 400 naming
+//!   `measurements[i].field`, and nothing of the batch is kept;
+//! - then the raw batch is appended to the durable ingest queue and `{"result":"accepted"}` is
+//!   sent once it is on disk. The enrichment stage (`enrich`) checks each measurement against
+//!   the org in arrival order: stored, or dropped with an `ingest.validation.failure` event.
+//!
+//! With `--strict-ingest` the sandbox instead checks each measurement against its meter inside
+//! the request (unknown meter, field not on the meter, wrong category → 400 naming the field;
+//! the whole batch refused, no account auto-created) and stores the batch in one transaction
+//! before answering; a repeated `uid` is skipped silently.
+//!
+//! Either way an unknown account code auto-creates one account (`CODE-autocreated`,
+//! `<16 random lowercase hex>-autocreated@example.com`, `autoCreated: true`), once per code.
 
-use super::crud::{decode, new_audit, now};
-use super::entity::Entity;
+use super::crud::{decode, now};
 use super::error::{ApiError, ApiResult};
 use super::pagination::{PageOut, PageReq};
 use super::request::{self, Params};
 use super::state::App;
 use crate::m3ter::rules::{self, BATCH_MAX_BYTES, BATCH_MAX_MEASUREMENTS};
 use crate::m3ter::*;
-use crate::sandbox::db::{Db, Kind, NewMeasurement};
+use crate::sandbox::db::{Db, Kind};
+use crate::sandbox::enrich::{enrich_one, Cache, Mode, Outcome};
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::Json;
-use rand::RngCore;
-use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::Duration;
 
 /// Largest `pageSize` of the sandbox-only measurement list.
 pub const MEASUREMENTS_PAGE_MAX: usize = 1000;
+/// How long the measurement list waits for the enrichment to catch up (a debug build enriches
+/// a few thousand measurements a second, a release build tens of thousands).
+const SETTLE_LIMIT: Duration = Duration::from_secs(60);
 
 pub async fn submit(State(app): State<App>, body: Body) -> ApiResult<Json<IngestResponse>> {
     let bytes = request::read_body(body, BATCH_MAX_BYTES, app.config.timeouts.body).await?;
@@ -65,20 +69,47 @@ pub async fn submit(State(app): State<App>, body: Body) -> ApiResult<Json<Ingest
             ),
         ));
     }
-    app.write(move |db| {
-        let checked = check_all(db, &items)?;
-        store_all(db, &checked)
-    })
-    .await?;
+    let mut checked = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let m = rules::check_request(item)
+            .map_err(|e| ApiError::from(e.under(&format!("measurements[{i}]"))))?;
+        checked.push(m);
+    }
+    if app.ingest.strict {
+        app.write(move |db| {
+            check_all(db, &items)?;
+            let received = now();
+            let mut cache = Cache::default();
+            for (i, (m, item)) in checked.iter().zip(&items).enumerate() {
+                if let Outcome::Dropped(fault) =
+                    enrich_one(db, m, item, &received, &mut cache, Mode::Strict)?
+                {
+                    let at = match &fault.field {
+                        Some(f) => format!("measurements[{i}].{f}"),
+                        None => format!("measurements[{i}]"),
+                    };
+                    return Err(ApiError::field(&at, fault.message));
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    } else {
+        drop(checked);
+        // The queue keeps the request body itself: no re-encoding on the acknowledgement path.
+        app.ingest
+            .append(&app.config.org_id, &now(), "api", bytes.to_vec())
+            .await?;
+    }
     Ok(Json(IngestResponse {
         result: Some("accepted".into()),
     }))
 }
 
-/// Checks every measurement; the first failure rejects the batch.
-fn check_all(db: Db, items: &[Value]) -> ApiResult<Vec<Measurement>> {
+/// `--strict-ingest`: checks every measurement against its meter; the first failure rejects
+/// the batch.
+fn check_all(db: Db, items: &[Value]) -> ApiResult<()> {
     let mut meters: HashMap<String, Option<Meter>> = HashMap::new();
-    let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         if let Some(code) = item.get("meter").and_then(Value::as_str) {
             if !meters.contains_key(code) {
@@ -89,64 +120,40 @@ fn check_all(db: Db, items: &[Value]) -> ApiResult<Vec<Measurement>> {
                 meters.insert(code.to_string(), m);
             }
         }
-        let m = rules::check_measurement(item, |c| meters.get(c).and_then(Option::as_ref))
+        rules::check_measurement(item, |c| meters.get(c).and_then(Option::as_ref))
             .map_err(|e| ApiError::from(e.under(&format!("measurements[{i}]"))))?;
-        out.push(m);
-    }
-    Ok(out)
-}
-
-fn store_all(db: Db, checked: &[Measurement]) -> ApiResult<()> {
-    let received = now();
-    let mut known: HashSet<&str> = HashSet::new();
-    for m in checked {
-        if known.insert(m.account.as_str()) && db.id_for_code(Kind::Account, &m.account)?.is_none()
-        {
-            auto_create(db, &m.account)?;
-        }
-        let body = serde_json::to_string(m).map_err(|e| ApiError::internal(e.to_string()))?;
-        db.insert_measurement(&NewMeasurement {
-            uid: m.uid.as_deref(),
-            meter: &m.meter,
-            account: &m.account,
-            ts: &m.ts,
-            received: &received,
-            body: &body,
-        })?;
     }
     Ok(())
 }
 
-/// The skeleton account m3ter creates for a measurement with an unknown account code.
-pub fn auto_create(db: Db, code: &str) -> ApiResult<Account> {
-    let mut hash = [0u8; 8];
-    rand::rng().fill_bytes(&mut hash);
-    let account = Account {
-        id: uuid::Uuid::new_v4().to_string(),
-        version: Some(1),
-        code: Some(code.to_string()),
-        name: Some(format!("{code}{AUTO_CREATED_NAME_SUFFIX}")),
-        email_address: Some(format!(
-            "{}{AUTO_CREATED_EMAIL_SUFFIX}",
-            super::tokens::hex(&hash)
-        )),
-        audit: new_audit(),
-        auto_created: Some(true),
-        ..Default::default()
-    };
-    let body = serde_json::to_string(&account).map_err(|e| ApiError::internal(e.to_string()))?;
-    db.insert(Kind::Account, &account.cols(), &body)?;
-    Ok(account)
+/// Sandbox extension: `GET /organizations/{orgId}/ingest/status` →
+/// `{"acknowledgedBatches": N, "enrichedBatches": M, "pendingBatches": N - M}` (batch sequence
+/// numbers of the durable queue), to see whether the enrichment has caught up.
+pub async fn status(State(app): State<App>) -> ApiResult<Json<Value>> {
+    let q = app.ingest.queue.clone();
+    let acked = tokio::task::spawn_blocking(move || q.last_seq())
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let done = app.read(|db| Ok(db.enriched_through()?)).await?;
+    let acked = acked.max(done);
+    Ok(Json(json!({
+        "acknowledgedBatches": acked,
+        "enrichedBatches": done,
+        "pendingBatches": acked - done,
+    })))
 }
 
 /// Sandbox extension: `GET /organizations/{orgId}/measurements?account=&meter=&pageSize=&nextToken=`
-/// lists stored measurements newest first (as stored, after validation), `pageSize` ≤ 1000.
+/// lists stored measurements newest first (as stored after enrichment, derived values included),
+/// `pageSize` ≤ 1000. It first waits (up to 60 s) until every batch acknowledged before it is
+/// enriched, so "submit, then list" reads its own writes, as tests and demos expect.
 pub async fn list(
     State(app): State<App>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<PageOut<Value>>> {
     let p = Params::parse(q.as_deref())?;
     let page = PageReq::from_params(&p, MEASUREMENTS_PAGE_MAX)?;
+    app.ingest.settle(SETTLE_LIMIT).await?;
     let account = p.one("account").map(String::from);
     let meter = p.one("meter").map(String::from);
     let out = app

@@ -8,14 +8,20 @@ mod conn_io;
 pub mod crud;
 mod entity;
 pub mod error;
+mod events;
+mod files;
 mod host;
 mod ingest;
+mod ingest_state;
 pub mod pagination;
+mod rate_limit;
 mod request;
 mod search;
 pub mod serve;
 mod state;
 mod tokens;
+mod uploads;
+mod usage;
 
 pub use state::App;
 
@@ -26,7 +32,7 @@ use axum::http::Uri;
 use axum::middleware::from_fn_with_state;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use crud::{create, delete, list, retrieve, update};
 use error::ApiError;
@@ -73,16 +79,62 @@ pub fn router(app: App) -> Router {
         )
         .route(
             "/organizations/{org}/measurements",
-            post(ingest::submit).get(ingest::list),
+            post(ingest::submit)
+                .route_layer(from_fn_with_state(
+                    app.ingest.limits.clone(),
+                    rate_limit::limit,
+                ))
+                .get(ingest::list),
         )
+        .merge(ingest_routes())
         .route_layer(from_fn_with_state(app.clone(), auth::require_bearer));
     Router::new()
         .route("/oauth/token", post(auth::token))
+        .route(
+            "/sandbox-files/{token}",
+            get(files::download).put(uploads::upload),
+        )
         .merge(org)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(app.clone(), check_host))
         .with_state(app)
+}
+
+/// Events, the failed-ingest log, usage queries and file uploads (bearer-protected by the caller).
+fn ingest_routes() -> Router<App> {
+    const ORG: &str = "/organizations/{org}";
+    Router::new()
+        .route(&format!("{ORG}/ingest/status"), get(ingest::status))
+        .route(&format!("{ORG}/events"), get(events::list))
+        .route(&format!("{ORG}/events/types"), get(events::types))
+        .route(&format!("{ORG}/events/fields"), get(events::fields))
+        .route(&format!("{ORG}/events/{{id}}"), get(events::retrieve))
+        .route(
+            &format!("{ORG}/events/{{id}}/actioned"),
+            put(events::action),
+        )
+        .route(
+            &format!("{ORG}/measurements/failedIngest/getDownloadUrl"),
+            get(events::download_url),
+        )
+        .route(&format!("{ORG}/usage/query"), post(usage::query))
+        .route(
+            &format!("{ORG}/fileuploads/measurements/generateUploadUrl"),
+            post(uploads::generate_upload_url),
+        )
+        .route(
+            &format!("{ORG}/fileuploads/measurements/jobs"),
+            get(uploads::list),
+        )
+        .route(
+            &format!("{ORG}/fileuploads/measurements/jobs/{{id}}"),
+            get(uploads::retrieve),
+        )
+        .route(
+            &format!("{ORG}/fileuploads/measurements/jobs/{{id}}/original"),
+            get(uploads::original),
+        )
 }
 
 async fn not_found(uri: Uri) -> ApiError {

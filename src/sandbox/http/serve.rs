@@ -1,4 +1,5 @@
-//! The accept loop: each connection is served by hyper's HTTP/1.1 server behind [`GuardedIo`],
+//! The accept loop: each connection is served by hyper (HTTP/1.1, or HTTP/2 with prior
+//! knowledge) behind [`GuardedIo`],
 //! with a header read timeout, an idle timeout, and a graceful shutdown that has a deadline.
 //!
 //! On the stop signal the loop stops accepting, asks every connection to finish its current
@@ -9,7 +10,8 @@
 use super::conn_io::GuardedIo;
 use crate::sandbox::config::Timeouts;
 use axum::extract::Request;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -57,8 +59,13 @@ pub async fn run<S>(
         let mut closing = closing.clone();
         let header = timeouts.header;
         conns.spawn(async move {
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            builder.timer(TokioTimer::new()).header_read_timeout(header);
+            // HTTP/1.1, and HTTP/2 with prior knowledge (as axum's own server answers).
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header);
+            builder.http2().timer(TokioTimer::new());
             let conn = builder.serve_connection(io, service);
             tokio::pin!(conn);
             tokio::select! {

@@ -4,9 +4,10 @@
 
 use super::error::{ApiError, ApiResult};
 use super::host::AllowedHosts;
+use super::ingest_state::IngestState;
 use super::tokens::Tokens;
 use crate::sandbox::config::SandboxConfig;
-use crate::sandbox::db::{Db, Store};
+use crate::sandbox::db::{Db, IngestQueue, Store};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -15,16 +16,32 @@ pub struct App {
     pub store: Arc<Store>,
     pub tokens: Arc<Tokens>,
     pub hosts: Arc<AllowedHosts>,
+    pub ingest: Arc<IngestState>,
 }
 
 impl App {
-    /// `bound` is the address the server listens on (its port is the one `Host` must carry).
-    pub fn new(config: SandboxConfig, store: Store, bound: std::net::SocketAddr) -> Self {
+    /// `bound` is the address the server listens on (its port is the one `Host` must carry);
+    /// the enrichment thread starts over `queue`.
+    pub fn new(
+        config: SandboxConfig,
+        store: Store,
+        queue: IngestQueue,
+        bound: std::net::SocketAddr,
+    ) -> Self {
+        let store = Arc::new(store);
+        let ingest = IngestState::start(
+            store.clone(),
+            queue,
+            config.org_id.clone(),
+            config.strict_ingest,
+            config.rate_limit,
+        );
         Self {
             hosts: Arc::new(AllowedHosts::new(bound, &config.allow_hosts)),
             config: Arc::new(config),
-            store: Arc::new(store),
+            store,
             tokens: Arc::new(Tokens::default()),
+            ingest: Arc::new(ingest),
         }
     }
 

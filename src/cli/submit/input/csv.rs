@@ -1,74 +1,111 @@
 //! CSV measurements: a header row `meter,account[,ts][,uid][,ets],<fields…>` and one
 //! measurement per row; a field column is `category.code` as in m3ter's CSV template
-//! (`measure.num_apps`), or the bare code when that is unambiguous. CSV has no types, so each row's meter decides the category of every
-//! field column and whether its value must be a number; an empty cell means "not measured".
+//! (`measure.num_apps`), or the bare code when that is unambiguous. CSV has no types, so each
+//! row's meter decides the category of every field column and whether its value must be a
+//! number; an empty cell means "not measured".
 
+use super::{Body, Item, Problem, Reader};
 use crate::cli::exit::usage;
 use crate::cli::submit::meters::Meters;
-use crate::cli::submit::record::{Location, Problems, Record};
+use crate::cli::submit::record::Location;
 use crate::m3ter::measurement_builder::MeasurementBuilder;
 use serde_json::Value;
+use std::sync::Arc;
 
 const TOP: [&str; 5] = ["meter", "account", "ts", "uid", "ets"];
 
-pub fn parse(text: &str, file: &str, meters: &Meters) -> anyhow::Result<Vec<Record>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| usage(format!("{file}:1: cannot read the CSV header: {e}")))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    for required in ["meter", "account"] {
-        if !header.iter().any(|h| h == required) {
-            return Err(usage(format!(
-                "{file}:1: the CSV header has no {required:?} column (expected meter,account,ts,uid,ets and fields such as measure.calls; got {})",
-                header.join(",")
-            )));
+/// The rows of a CSV input, read as they are consumed. A row the CSV reader cannot parse ends
+/// the input (where the next row starts is then unknown).
+pub struct Items {
+    reader: ::csv::Reader<Reader>,
+    header: Arc<Vec<String>>,
+    file: String,
+    done: bool,
+}
+
+impl Items {
+    /// Reads and checks the header row.
+    pub fn new(reader: Reader, file: &str) -> anyhow::Result<Items> {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .trim(::csv::Trim::All)
+            .from_reader(reader);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| usage(format!("{file}:1: cannot read the CSV header: {e}")))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        for required in ["meter", "account"] {
+            if !header.iter().any(|h| h == required) {
+                return Err(usage(format!(
+                    "{file}:1: the CSV header has no {required:?} column (expected meter,account,ts,uid,ets and fields such as measure.calls; got {})",
+                    header.join(",")
+                )));
+            }
         }
-    }
-    let mut out = Vec::new();
-    let mut problems = Problems::default();
-    for row in reader.records() {
-        let row = row.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            usage(format!("{file}:{line}: {e}"))
-        })?;
-        let line = row.position().map_or(0, |p| p.line() as usize);
-        let at = Location {
+        Ok(Items {
+            reader,
+            header: Arc::new(header),
             file: file.into(),
-            line,
-            column: None,
-        };
-        match to_object(&header, &row, meters) {
-            Ok(value) => out.push(Record { value, at }),
-            Err(msg) => problems.push(|| format!("{at}: {msg}")),
+            done: false,
+        })
+    }
+}
+
+impl Iterator for Items {
+    type Item = Result<Item, Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let mut row = ::csv::StringRecord::new();
+        match self.reader.read_record(&mut row) {
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Ok(true) => {
+                let line = row.position().map_or(0, |p| p.line() as usize);
+                Some(Ok(Item {
+                    at: Location {
+                        file: self.file.clone(),
+                        line,
+                        column: None,
+                    },
+                    body: Body::Csv(self.header.clone(), row),
+                }))
+            }
+            Err(e) => {
+                self.done = true;
+                let line = e.position().map_or(0, |p| p.line());
+                Some(Err(Problem {
+                    message: format!("{}:{line}: {e}", self.file),
+                    fatal: true,
+                }))
+            }
         }
     }
-    if problems.is_empty() {
-        return Ok(out);
-    }
-    Err(usage(problems.report(|n| {
-        format!(
-            "{n} invalid row{}; nothing was sent",
-            if n == 1 { "" } else { "s" }
-        )
-    })))
+}
+
+/// The non-empty cell of column `name`.
+pub fn cell<'r>(header: &[String], row: &'r ::csv::StringRecord, name: &str) -> Option<&'r str> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .and_then(|i| row.get(i))
+        .filter(|v| !v.is_empty())
 }
 
 /// One row as a measurement object, typed by its meter's data fields. A field column is named
 /// `category.code` (m3ter's CSV template, e.g. `measure.num_apps`) or by the bare code when the
 /// row's meter has only one field with that code.
-fn to_object(header: &[String], row: &csv::StringRecord, meters: &Meters) -> Result<Value, String> {
-    let cell = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .and_then(|i| row.get(i))
-            .filter(|v| !v.is_empty())
-    };
+pub fn to_object(
+    header: &[String],
+    row: &::csv::StringRecord,
+    meters: &Meters,
+) -> Result<Value, String> {
+    let cell = |name: &str| cell(header, row, name);
     let meter_code = cell("meter").ok_or("column meter: is required")?;
     let meter = meters.get(meter_code)?;
     let mut b = MeasurementBuilder::new();

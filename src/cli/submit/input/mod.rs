@@ -1,14 +1,20 @@
-//! Reading measurements from a file: NDJSON, a JSON array, or CSV. Each record keeps where it
-//! came from (file, line, column) so a bad value is reported where the user can find it.
+//! Reading measurements from a file or stdin: NDJSON, a JSON array, or CSV, as a stream of
+//! items, each knowing where it came from (file, line, column) so a bad value is reported where
+//! the user can find it. NDJSON and CSV are read as they are consumed, so memory does not grow
+//! with the input; a JSON array is read whole first (one value cannot be streamed line by line),
+//! then handed out element by element.
 
 mod csv;
 mod json_array;
 mod ndjson;
 
 use super::meters::Meters;
-use super::record::Record;
+use super::record::Location;
 use crate::cli::exit::usage;
+use serde_json::Value;
+use std::io::{BufRead, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -16,7 +22,8 @@ pub enum Format {
     Ndjson,
     /// A JSON array of measurements.
     Json,
-    /// A header row `meter,account,ts,uid,ets,<field codes…>`, one measurement per row.
+    /// A header row `meter,account,ts,uid,ets,<fields…>` (fields as `measure.calls` or `calls`),
+    /// one measurement per row.
     Csv,
 }
 
@@ -35,33 +42,82 @@ impl Format {
     }
 }
 
-/// Reads a file (or stdin for `-`) as UTF-8.
-pub fn read_text(path: &Path) -> anyhow::Result<String> {
-    let bytes = if path == Path::new("-") {
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
-        b
-    } else {
-        std::fs::read(path).map_err(|e| usage(format!("{}: cannot read: {e}", path.display())))?
-    };
-    // A UTF-8 byte-order mark (spreadsheet exports) is not part of the data.
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
-    String::from_utf8(bytes).map_err(|e| usage(format!("{}: not UTF-8 text: {e}", path.display())))
+pub type Reader = Box<dyn BufRead + Send>;
+
+/// One measurement as read, not yet typed (CSV) nor checked against its meter.
+#[derive(Debug)]
+pub struct Item {
+    pub at: Location,
+    body: Body,
 }
 
-/// Every record in `text`; syntax errors stop at the first, naming line and column.
-pub fn parse(
-    text: &str,
-    file: &str,
-    format: Format,
-    meters: &Meters,
-) -> anyhow::Result<Vec<Record>> {
-    match format {
-        Format::Ndjson => ndjson::parse(text, file),
-        Format::Json => json_array::parse(text, file),
-        Format::Csv => csv::parse(text, file, meters),
+#[derive(Debug)]
+enum Body {
+    Json(Value),
+    Csv(Arc<Vec<String>>, ::csv::StringRecord),
+}
+
+impl Item {
+    pub fn json(at: Location, value: Value) -> Item {
+        Item {
+            at,
+            body: Body::Json(value),
+        }
     }
+
+    /// The meter code it names, if any (to fetch just the meters an input uses).
+    pub fn meter(&self) -> Option<&str> {
+        match &self.body {
+            Body::Json(v) => v.get("meter").and_then(Value::as_str),
+            Body::Csv(header, row) => csv::cell(header, row, "meter"),
+        }
+    }
+
+    /// The raw measurement object; a CSV row is typed by its meter's data fields here.
+    pub fn into_value(self, meters: &Meters) -> Result<Value, String> {
+        match self.body {
+            Body::Json(v) => Ok(v),
+            Body::Csv(header, row) => csv::to_object(&header, &row, meters),
+        }
+    }
+}
+
+/// Input that is not an item: a syntax error (reported with the others; `fatal` when reading
+/// cannot go on past it).
+#[derive(Debug)]
+pub struct Problem {
+    pub message: String,
+    pub fatal: bool,
+}
+
+pub type Items = Box<dyn Iterator<Item = Result<Item, Problem>> + Send>;
+
+/// The file, or stdin for `-`, buffered, with a UTF-8 byte-order mark (spreadsheet exports)
+/// skipped. `wrap` sees every byte read (the stdin journal names itself after them).
+pub fn open(
+    path: &Path,
+    wrap: impl FnOnce(Box<dyn Read + Send>) -> Box<dyn Read + Send>,
+) -> anyhow::Result<Reader> {
+    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| usage(format!("{}: cannot read: {e}", path.display())))?,
+        )
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, wrap(raw));
+    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    Ok(Box::new(reader))
+}
+
+/// The items of `reader` in `format`; a CSV without a usable header is refused here.
+pub fn items(reader: Reader, file: &str, format: Format) -> anyhow::Result<Items> {
+    Ok(match format {
+        Format::Ndjson => Box::new(ndjson::Items::new(reader, file)),
+        Format::Json => Box::new(json_array::Items::new(reader, file)?),
+        Format::Csv => Box::new(csv::Items::new(reader, file)?),
+    })
 }

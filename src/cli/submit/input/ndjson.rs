@@ -1,55 +1,80 @@
-//! NDJSON: one measurement per line.
+//! NDJSON: one measurement per line, read line by line. Lines are independent, so every broken
+//! line is reported (with the other problems), not just the first: a QA run fixes them in one go.
 
-use crate::cli::exit::usage;
-use crate::cli::submit::record::{Location, Record, MAX_REPORTED};
+use super::{Item, Problem, Reader};
+use crate::cli::submit::record::Location;
+use std::io::BufRead;
 
-/// NDJSON lines are independent, so every broken line is reported (up to
-/// [`MAX_REPORTED`]), not just the first: a QA run fixes them in one go.
-pub fn parse(text: &str, file: &str) -> anyhow::Result<Vec<Record>> {
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    let mut broken = 0usize;
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str(line) {
-            Ok(value) => out.push(Record {
-                at: Location {
-                    file: file.into(),
-                    line: i + 1,
-                    column: None,
-                },
-                value,
-            }),
-            Err(e) => {
-                broken += 1;
-                if problems.len() < MAX_REPORTED {
-                    problems.push(format!(
-                        "{file}:{}:{}: {}",
-                        i + 1,
-                        e.column(),
-                        strip_position(&e)
-                    ));
-                }
-            }
-        }
-    }
-    match broken {
-        0 => Ok(out),
-        1 => Err(usage(problems.remove(0))),
-        n => {
-            let more = n - problems.len();
-            let mut msg = problems.join("\n");
-            if more > 0 {
-                msg.push_str(&format!("\n… and {more} more"));
-            }
-            msg.push_str(&format!("\n{n} lines are not valid JSON; nothing was sent"));
-            Err(usage(msg))
+pub struct Items {
+    reader: Reader,
+    file: String,
+    line: usize,
+    buf: Vec<u8>,
+}
+
+impl Items {
+    pub fn new(reader: Reader, file: &str) -> Self {
+        Items {
+            reader,
+            file: file.into(),
+            line: 0,
+            buf: Vec::new(),
         }
     }
 }
 
+impl Iterator for Items {
+    type Item = Result<Item, Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            self.buf.clear();
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => {
+                    return Some(Err(Problem {
+                        message: format!("{}: cannot read: {e}", self.file),
+                        fatal: true,
+                    }))
+                }
+            }
+            self.line += 1;
+            while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
+                self.buf.pop();
+            }
+            if self.buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let (file, line) = (&self.file, self.line);
+            let text = match std::str::from_utf8(&self.buf) {
+                Ok(t) => t,
+                Err(e) => {
+                    return Some(Err(Problem {
+                        message: format!("{file}:{line}: not UTF-8 text: {e}"),
+                        fatal: false,
+                    }))
+                }
+            };
+            return Some(match serde_json::from_str(text) {
+                Ok(value) => Ok(Item::json(
+                    Location {
+                        file: file.clone(),
+                        line,
+                        column: None,
+                    },
+                    value,
+                )),
+                Err(e) => Err(Problem {
+                    message: format!("{file}:{line}:{}: {}", e.column(), strip_position(&e)),
+                    fatal: false,
+                }),
+            });
+        }
+    }
+}
+
+/// serde_json's message without its own " at line L column C" (we print our own position).
 pub(super) fn strip_position(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.rfind(" at line ") {
@@ -62,15 +87,28 @@ pub(super) fn strip_position(e: &serde_json::Error) -> String {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Vec<Result<Item, Problem>> {
+        Items::new(Box::new(std::io::Cursor::new(text.to_string())), "f").collect()
+    }
+
     #[test]
-    fn ndjson_reports_line_and_column() {
-        let e = parse("{\"a\":1}\n\n{\"a\":}\n", "f.ndjson").unwrap_err();
-        assert_eq!(e.to_string(), "f.ndjson:3:6: expected value");
-        assert_eq!(parse("{}\n\n{}\n", "f").unwrap()[1].at.line, 3);
-        let all = parse("{\"a\":\n{}\n[1,\n", "f").unwrap_err().to_string();
+    fn every_broken_line_is_reported_where_it_is() {
+        let all = parse("{\"a\":1}\n\n{\"a\":}\n{}\r\n[1,\n");
+        let lines: Vec<String> = all
+            .iter()
+            .map(|r| match r {
+                Ok(i) => format!("ok {}", i.at),
+                Err(p) => p.message.clone(),
+            })
+            .collect();
         assert_eq!(
-            all,
-            "f:1:5: EOF while parsing a value\nf:3:3: EOF while parsing a value\n2 lines are not valid JSON; nothing was sent"
+            lines,
+            [
+                "ok f:1",
+                "f:3:6: expected value",
+                "ok f:4",
+                "f:5:3: EOF while parsing a value"
+            ]
         );
     }
 }
