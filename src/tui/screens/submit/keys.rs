@@ -114,17 +114,18 @@ pub const REDO: KeyBinding = KeyBinding::new(
 )
 .text();
 
+/// In the editor Tab indents: the log pane is a Shift+Tab (or F3) away.
+const TO_LOG: KeyBinding = KeyBinding::new(
+    &[Key::plain(KeyCode::BackTab), Key::f(3)],
+    Action::FocusNext,
+    "log",
+    "Go to the log pane (Tab indents in the editor)",
+)
+.bar()
+.text();
+
 /// The bar is full at 80 columns here: reset is in the help (and named when a draft is restored).
-const ADVANCED_OWN: &[KeyBinding] = &[
-    SUBMIT,
-    TO_SIMPLE,
-    EDITOR.bar(),
-    NEXT,
-    PREV,
-    RESET,
-    UNDO,
-    REDO,
-];
+const ADVANCED_OWN: &[KeyBinding] = &[SUBMIT, TO_SIMPLE, TO_LOG, EDITOR.bar(), RESET, UNDO, REDO];
 pub const ADVANCED: Tables = &[ADVANCED_OWN];
 
 pub const RESEND: KeyBinding = KeyBinding::new(
@@ -152,7 +153,7 @@ pub const OPEN_ENTRY: KeyBinding = KeyBinding::new(
     &[Key::plain(KeyCode::Enter)],
     Action::Open,
     "open",
-    "Show the whole entry: the answer and the JSON sent",
+    "Show the whole entry: request, answer, latency, ingest outcome and event log",
 )
 .bar();
 pub const LOG_FILTER: KeyBinding = KeyBinding::new(
@@ -162,7 +163,21 @@ pub const LOG_FILTER: KeyBinding = KeyBinding::new(
     "Filter the log by meter, account or any text",
 );
 
-const LOG_OWN: &[KeyBinding] = &[OPEN_ENTRY, RESEND, EDIT_ENTRY, COPY_CURL, LOG_FILTER];
+pub const JUMP_ACCOUNT: KeyBinding = KeyBinding::new(
+    &[Key::ch('a')],
+    Action::JumpAccount,
+    "account",
+    "Open the account this measurement auto-created",
+);
+
+const LOG_OWN: &[KeyBinding] = &[
+    OPEN_ENTRY,
+    RESEND,
+    EDIT_ENTRY,
+    COPY_CURL,
+    LOG_FILTER,
+    JUMP_ACCOUNT,
+];
 
 /// The panel's keys that work from the log pane too (the bar keeps to the log's own keys).
 const PANEL_FROM_LOG: &[KeyBinding] = &[
