@@ -14,7 +14,8 @@ pub struct EnrichedRow<'a> {
     pub ts: &'a str,
     pub ts_ms: i64,
     pub received: &'a str,
-    /// The measurement with its derived values, as JSON.
+    /// The measurement with its derived values, as JSON (stored as JSONB; read back with
+    /// `json(body)`).
     pub body: &'a str,
 }
 
@@ -88,7 +89,7 @@ impl Db<'_> {
             .prepare_cached(
                 "INSERT INTO measurements
                    (org, uid, meter, account, ts, received, body, meter_id, account_id, ts_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, jsonb(?7), ?8, ?9, ?10)",
             )?
             .execute(params![
                 self.org,

@@ -31,7 +31,7 @@ impl Db<'_> {
 /// order); with neither, the rowid itself (`+org` keeps SQLite off the `(org, uid)` index, which
 /// would need a sort).
 fn list_sql(account: bool, meter: bool, before: bool) -> String {
-    let mut sql = String::from("SELECT seq, body FROM measurements WHERE ");
+    let mut sql = String::from("SELECT seq, json(body) FROM measurements WHERE ");
     sql.push_str(if account || meter {
         "org = ?"
     } else {

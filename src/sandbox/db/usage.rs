@@ -1,6 +1,7 @@
 //! SQL of `POST /usage/query`: filters, groups and aggregations computed by SQLite over the
 //! `measurements` table (indexed on `(org, ts_ms)` and `(org, meter_id, ts_ms)`), never by
-//! loading rows into memory. Field values are read with `json_extract` on the stored body, at
+//! loading rows into memory. Bodies are stored as JSONB, so `json_extract` reads a value
+//! without parsing JSON text (rows written by an older sandbox are text and read the same). Field values are read with `json_extract` on the stored body, at
 //! paths the HTTP layer resolved from the meters' definitions; every value is a bound
 //! parameter.
 
@@ -128,7 +129,7 @@ impl Db<'_> {
         let w = plan.filters(&mut a, self.org);
         let lim = a.push((plan.limit + 1) as i64);
         let sql = format!(
-            "SELECT body, meter_id, account_id FROM measurements WHERE {w}
+            "SELECT json(body), meter_id, account_id FROM measurements WHERE {w}
              ORDER BY ts_ms DESC, seq DESC LIMIT {lim}"
         );
         let mut stmt = self.conn.prepare(&sql)?;
