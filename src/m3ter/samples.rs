@@ -107,6 +107,17 @@ impl IngestSamples {
         }
     }
 
+    /// The same for measurements as raw JSON (a log entry's request, sent as it was typed).
+    pub fn from_json(ingest_base: &str, org_id: &str, measurements: &[serde_json::Value]) -> Self {
+        let body =
+            serde_json::to_string_pretty(&serde_json::json!({ "measurements": measurements }))
+                .expect("JSON values always serialise");
+        Self {
+            url: submission_url(ingest_base, org_id),
+            body,
+        }
+    }
+
     /// The sample in `lang`, complete and runnable as shown.
     pub fn render(&self, lang: SampleLanguage) -> String {
         match lang {

@@ -176,7 +176,8 @@ fn log_entries_can_be_loaded_into_the_editor() {
         id: 1,
         result: Ok(serde_json::json!({"result": "accepted"})),
     });
-    typ(&mut a, "\t\te");
+    // Past the last field and the end timestamp to the log.
+    typ(&mut a, "\t\t\te");
     // The panel holds typed values: `e` asks before replacing them.
     assert!(screen(&a).contains("Replace the draft?"));
     typ(&mut a, "y");
@@ -196,7 +197,7 @@ fn log_entries_can_be_loaded_into_the_editor() {
     let copies = copied(&a);
     assert_eq!(copies.len(), 1);
     let curl = &copies[0];
-    assert!(curl.contains("Bearer $M3TER_TOKEN") && curl.contains("/organizations/org-1/"));
+    assert!(curl.contains("Bearer $M3TER_API_TOKEN") && curl.contains("/organizations/org-1/"));
 }
 
 #[test]
@@ -341,17 +342,17 @@ fn the_simple_form_builds_the_json_the_cli_builds() {
     key(&mut a, KeyCode::Enter);
     typ(&mut a, "ACME\n");
     ctrl(&mut a, 'u');
-    typ(&mut a, "2026-01-31T12:00:00Z\tbob\t3\t933270.2121806375");
+    typ(&mut a, "2026-01-01T12:00:00Z\tbob\t3\t933270.2121806375");
     key(&mut a, KeyCode::F(5));
     let sent = serde_json::to_string(&a.ctx.log.entries[0].request).unwrap();
-    let cli_ndjson = r#"{"uid":"uid-1","meter":"api","account":"ACME","ts":"2026-01-31T12:00:00Z","who":{"user":"bob"},"measure":{"calls":3},"cost":{"price":933270.2121806375}}"#;
+    let cli_ndjson = r#"{"uid":"uid-1","meter":"api","account":"ACME","ts":"2026-01-01T12:00:00Z","who":{"user":"bob"},"measure":{"calls":3},"cost":{"price":933270.2121806375}}"#;
     assert_eq!(sent, cli_ndjson);
     // And the same through the domain builder the CLI's flags use.
     let mut b = m3ter_console::m3ter::measurement_builder::MeasurementBuilder::new();
     b.set("uid", "uid-1")
         .set("meter", "api")
         .set("account", "ACME")
-        .set("ts", "2026-01-31T12:00:00Z");
+        .set("ts", "2026-01-01T12:00:00Z");
     for (cat, code, raw) in [
         (DataFieldCategory::Who, "user", "bob"),
         (DataFieldCategory::Measure, "calls", "3"),

@@ -122,7 +122,8 @@ fn the_log_focus_is_marked_and_resend_asks() {
     typ(&mut a, "ACME\n\t\t4");
     key(&mut a, KeyCode::F(5));
     accepted(&mut a, 1);
-    // From the last field, Tab goes to the log.
+    // From the last field (then the end timestamp), Tab goes to the log.
+    key(&mut a, KeyCode::Tab);
     key(&mut a, KeyCode::Tab);
     key(&mut a, KeyCode::Tab);
     let s = render(&a, 80, 24);

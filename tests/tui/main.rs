@@ -4,6 +4,7 @@
 mod accounts;
 mod behaviour;
 mod drafts;
+mod explore;
 mod first_use;
 mod help_mouse;
 mod screens;

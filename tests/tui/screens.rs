@@ -80,6 +80,8 @@ fn log_with_answers() {
     });
     typ(&mut a, "0");
     key(&mut a, KeyCode::F(5));
+    // Past the last field and the end timestamp to the log.
+    key(&mut a, KeyCode::Tab);
     key(&mut a, KeyCode::Tab);
     key(&mut a, KeyCode::Tab);
     snap("log_pending_focused", &a);

@@ -30,7 +30,7 @@ fn a_submission_auto_creates_an_account_shown_marked_then_made_real() {
     tui.keys(&["NEWCO-9\","]);
     tui.wait_for("✓ valid measurement");
     tui.send(CTRL_S);
-    tui.wait_for("✓ accepted");
+    tui.wait_for("✓ ingested");
     tui.send(F9);
     let s = tui.wait_until("NEWCO-9 listed", |s| {
         line_with(s, "NEWCO-9").contains("AUTO")

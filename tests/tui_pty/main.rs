@@ -3,6 +3,7 @@
 
 mod accounts;
 mod accounts_100k;
+mod follow;
 mod pty;
 mod submit;
 mod terminal;

@@ -22,7 +22,8 @@ fn simple_submission_is_accepted_logged_and_its_log_and_draft_shown_after_a_rest
     tui.keys(&["I", "N", "I", "T", "E", "C", "H", "\r", "\t"]);
     tui.keys(&["e", "u", "\t", "1", "2", ".", "5"]);
     tui.send(F5);
-    let s = tui.wait_for("✓ accepted");
+    // Accepted, then followed to its outcome by itself.
+    let s = tui.wait_for("✓ ingested");
     let after = uid(&s);
     assert_ne!(before, after, "a new uid after an accepted submission");
     assert!(s.contains(&format!("\"uid\":\"{before}\"")), "{s}");
@@ -39,7 +40,10 @@ fn simple_submission_is_accepted_logged_and_its_log_and_draft_shown_after_a_rest
     let mut again = env.tui();
     again.open_submit();
     let s = again.wait_for("Log · 1 submission ");
-    assert!(s.contains("✓ accepted"), "{s}");
+    assert!(
+        s.contains("✓ ingested"),
+        "the outcome survives the restart: {s}"
+    );
     let s = again.wait_for("draft restored");
     assert!(s.contains("[INITECH") && s.contains("[12.5]"), "{s}");
     assert_eq!(uid(&s), after, "the draft keeps its (fresh) uid");
@@ -58,7 +62,7 @@ fn advanced_submission_with_a_new_account_auto_creates_it() {
     tui.keys(&["N", "E", "W", "C", "O", "-", "7", "\"", ","]);
     tui.wait_for("✓ valid measurement");
     tui.send(CTRL_S);
-    tui.wait_for("✓ accepted");
+    tui.wait_for("✓ ingested · account NEWCO-7 auto-created");
     tui.quit();
     let account = env
         .rt

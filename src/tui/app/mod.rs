@@ -12,7 +12,9 @@ mod title;
 use crate::tui::keys::tables::{GLOBAL, HELP_OVERLAY};
 use crate::tui::keys::{resolve, Action, Input, KeyBinding, Resolved};
 use crate::tui::screens::accounts::AccountsScreen;
+use crate::tui::screens::events::EventsScreen;
 use crate::tui::screens::products::ProductsScreen;
+use crate::tui::screens::usage::UsageScreen;
 use crate::tui::screens::{Outcome, Screen, ScreenKind};
 use crate::tui::state::{persistence, Ctx, Effect, Msg, Status};
 use crate::tui::style;
@@ -189,6 +191,10 @@ impl App {
             Action::Back if self.stack.len() > 1 => self.apply(Outcome::Pop),
             Action::Quit => self.apply(Outcome::Pop),
             Action::Accounts => self.apply(Outcome::OpenAccounts),
+            Action::Usage => self.open_usage(None, None),
+            Action::Events => {
+                self.open_kind(ScreenKind::Events, |ctx| Box::new(EventsScreen::new(ctx)))
+            }
             Action::Zoom => self.zoomed = !self.zoomed,
             _ => {}
         }
@@ -222,6 +228,37 @@ impl App {
                 }
             }
             Outcome::SubmitFor(code) => self.submit_for(code),
+            Outcome::Usage { meter, account } => self.open_usage(meter, account),
+            Outcome::ShowAccount(code) => {
+                self.apply(Outcome::OpenAccounts);
+                if let Some(top) = self.stack.last_mut() {
+                    top.show_account(&mut self.ctx, &code);
+                }
+            }
+        }
+    }
+
+    /// Back to the screen of `kind` on the stack, or a new one on top.
+    fn open_kind(&mut self, kind: ScreenKind, make: impl FnOnce(&mut Ctx) -> Box<dyn Screen>) {
+        self.zoomed = false;
+        match self.find(kind) {
+            Some(i) => self.truncate(i + 1),
+            None => {
+                let s = make(&mut self.ctx);
+                self.apply(Outcome::Push(s));
+            }
+        }
+    }
+
+    /// The usage explorer: a new one for a meter or an account, else the open one.
+    fn open_usage(&mut self, meter: Option<String>, account: Option<String>) {
+        if meter.is_some() || account.is_some() {
+            let s = UsageScreen::new(&mut self.ctx, meter, account);
+            self.apply(Outcome::Push(Box::new(s)));
+        } else {
+            self.open_kind(ScreenKind::Usage, |ctx| {
+                Box::new(UsageScreen::new(ctx, None, None))
+            });
         }
     }
 
@@ -263,6 +300,16 @@ impl App {
     }
 
     pub fn on_msg(&mut self, msg: Msg) {
+        // One request's answer is each of its entries' answer.
+        if let Msg::SubmittedMany { ids, result } = msg {
+            for id in ids {
+                self.on_msg(Msg::Submitted {
+                    id,
+                    result: result.clone(),
+                });
+            }
+            return;
+        }
         self.ctx.apply(&msg);
         for s in self.stack.iter_mut() {
             s.on_msg(&mut self.ctx, &msg);

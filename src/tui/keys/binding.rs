@@ -72,6 +72,28 @@ pub enum Action {
     /// Editor: undo and redo.
     Undo,
     Redo,
+    /// Copy a log entry's uid / its JSON (the curl copy is [`Action::CopyCurl`]).
+    CopyUid,
+    CopyJson,
+    /// Open the account a measurement auto-created.
+    JumpAccount,
+    /// Follow a "not confirmed yet" submission again.
+    Recheck,
+    /// Ingest events: mark the event as followed up.
+    MarkActioned,
+    /// Usage explorer: table or chart; export the result to CSV.
+    Chart,
+    Export,
+    /// Meter details: write the CSV template to a file.
+    Template,
+    /// Open the details of the selected item (a meter).
+    Details,
+    /// Open the usage explorer / the ingest events (from any screen).
+    Usage,
+    Events,
+    /// The previous / next option of the focused setting (or tab).
+    Prev,
+    Next,
 }
 
 impl Action {

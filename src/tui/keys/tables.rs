@@ -2,7 +2,7 @@
 //! ([`super::Tables`]) instead of copying entries, so a change here reaches every view.
 
 use super::binding::{Action, Key, KeyBinding};
-use ratatui::crossterm::event::KeyCode;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 pub const UP: KeyBinding = KeyBinding::new(
     &[Key::plain(KeyCode::Up), Key::ch('k')],
@@ -122,6 +122,27 @@ pub const ZOOM: KeyBinding = KeyBinding::new(
 
 /// Keys that work on every screen. Each has a key that works while typing (an F-key or a Ctrl
 /// chord), so no screen hides one.
+pub const USAGE: KeyBinding = KeyBinding::new(
+    &[
+        Key::ch('U'),
+        Key::Code(KeyCode::Char('u'), KeyModifiers::ALT),
+    ],
+    Action::Usage,
+    "usage",
+    "Open the usage explorer",
+)
+.text();
+pub const EVENTS: KeyBinding = KeyBinding::new(
+    &[
+        Key::ch('E'),
+        Key::Code(KeyCode::Char('e'), KeyModifiers::ALT),
+    ],
+    Action::Events,
+    "events",
+    "Open the ingest events (measurements m3ter dropped)",
+)
+.text();
+
 pub const GLOBAL: &[KeyBinding] = &[
     ACCOUNTS,
     HELP,
@@ -140,6 +161,8 @@ pub const GLOBAL: &[KeyBinding] = &[
         "Back; quit on the first screen",
     )
     .bar(),
+    USAGE,
+    EVENTS,
     ZOOM,
     QUIT_NOW,
 ];

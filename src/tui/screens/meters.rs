@@ -1,11 +1,12 @@
 //! The meters of one product (or the global meters), with the selected meter's data fields
 //! shown beside (wide) or under (narrow) the list. Enter opens the Submit usage panel.
 
+use super::meter_detail::MeterDetailScreen;
 use super::submit::SubmitScreen;
 use super::{Outcome, Screen, ScreenKind};
 use crate::m3ter::{Meter, Product};
 use crate::tui::keys::tables::{FILTERING, LIST_ACTIONS, NAV};
-use crate::tui::keys::{Action, Input, Tables};
+use crate::tui::keys::{Action, Input, Key, KeyBinding, Tables};
 use crate::tui::state::{Ctx, Loadable};
 use crate::tui::style;
 use crate::tui::widgets::list::{FilterList, ListEvent};
@@ -14,6 +15,21 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
+
+const DETAILS: KeyBinding = KeyBinding::new(
+    &[Key::ch('d')],
+    Action::Details,
+    "details",
+    "The meter's details, code samples and CSV template",
+)
+.bar();
+const USAGE: KeyBinding = KeyBinding::new(
+    &[Key::ch('U')],
+    Action::Usage,
+    "usage",
+    "The usage explorer for the selected meter",
+);
+const OWN: &[KeyBinding] = &[DETAILS, USAGE];
 
 pub struct MetersScreen {
     /// `None`: the global meters.
@@ -86,7 +102,7 @@ impl Screen for MetersScreen {
         if self.list.typing() {
             &[FILTERING]
         } else {
-            &[NAV, LIST_ACTIONS]
+            &[NAV, LIST_ACTIONS, OWN]
         }
     }
 
@@ -100,6 +116,20 @@ impl Screen for MetersScreen {
             return Outcome::Consumed;
         }
         let visible = self.visible(ctx);
+        if let Input::Action(a @ (Action::Details | Action::Usage)) = input {
+            let Some(m) = visible.get(self.list.selected) else {
+                return Outcome::Consumed;
+            };
+            return match a {
+                Action::Details => {
+                    Outcome::Push(Box::new(MeterDetailScreen::new(ctx, (*m).clone())))
+                }
+                _ => Outcome::Usage {
+                    meter: m.code.clone(),
+                    account: None,
+                },
+            };
+        }
         match self.list.update(&input, visible.len()) {
             ListEvent::Ignored => Outcome::Ignored,
             ListEvent::Changed => Outcome::Consumed,

@@ -6,9 +6,14 @@
 //! Navigation between screens is returned as an [`Outcome`] for the app to carry out.
 
 pub mod accounts;
+pub mod event_detail;
+pub mod events;
+pub mod log_detail;
+pub mod meter_detail;
 pub mod meters;
 pub mod products;
 pub mod submit;
+pub mod usage;
 
 use crate::tui::keys::{Input, Tables};
 use crate::tui::state::{Ctx, Msg};
@@ -28,6 +33,13 @@ pub enum Outcome {
     /// Go to the Submit panel with this account chosen: back to an open Submit screen, or
     /// through Products → Meters with the account remembered in [`Ctx::preselect_account`].
     SubmitFor(String),
+    /// Open the Accounts screen showing the account with this code.
+    ShowAccount(String),
+    /// Open the usage explorer for a meter code and/or an account code.
+    Usage {
+        meter: Option<String>,
+        account: Option<String>,
+    },
 }
 
 /// Which screen this is, so the app can find one on the stack.
@@ -37,6 +49,11 @@ pub enum ScreenKind {
     Meters,
     Submit,
     Accounts,
+    LogDetail,
+    MeterDetail,
+    Usage,
+    Events,
+    EventDetail,
 }
 
 pub trait Screen {
@@ -73,4 +90,6 @@ pub trait Screen {
     fn preselect_account(&mut self, _ctx: &mut Ctx, _code: &str) -> bool {
         false
     }
+    /// Show the account with this code, if the screen lists accounts.
+    fn show_account(&mut self, _ctx: &mut Ctx, _code: &str) {}
 }

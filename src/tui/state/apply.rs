@@ -38,6 +38,13 @@ impl Ctx {
                 }
             },
             Msg::Submitted { id, result } => {
+                let now = ctx.now();
+                ctx.log.set_answered(*id, now);
+                // Whether the account was known before this answer (the list is reloaded below).
+                let account_known = ctx.log.get(*id).is_some_and(|e| {
+                    let code = e.request.get("account").and_then(|a| a.as_str());
+                    code.is_some_and(|c| ctx.account_codes().contains(&c))
+                });
                 if let Some(entry) = ctx.log.complete(*id, result.clone()) {
                     persistence::save_entry(ctx, &entry);
                     let account = entry.request.get("account").and_then(|a| a.as_str());
@@ -60,10 +67,14 @@ impl Ctx {
                         }
                         Err(_) => ctx.error(format!("submission failed: {}", entry.outcome())),
                     }
+                    ctx.follow_answered(*id, account_known);
                 }
             }
             Msg::LogLoaded(r) => match r {
-                Ok(entries) => ctx.log.append_loaded(entries.clone()),
+                Ok(entries) => {
+                    ctx.log.append_loaded(entries.clone());
+                    ctx.follow_restore(entries);
+                }
                 Err(e) => ctx.error(e.clone()),
             },
             Msg::WriteFailed(e) => ctx.error(e.clone()),
@@ -81,7 +92,9 @@ impl Ctx {
                     ctx.remember_accounts(std::slice::from_ref(a.as_ref()));
                 }
             }
-            Msg::AccountsScreen(_) => {}
+            // The app hands each entry its own `Submitted`.
+            Msg::AccountsScreen(_) | Msg::Explore(_) | Msg::SubmittedMany { .. } => {}
+            Msg::Follow(m) => ctx.on_follow(m.as_ref()),
         }
     }
 }

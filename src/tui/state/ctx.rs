@@ -104,6 +104,8 @@ pub struct Ctx {
     pub ticks: u64,
     /// Debounces [`Ctx::search_accounts`]: only the latest typed text is searched.
     pub account_search: Debounce,
+    /// Follows accepted submissions to their outcome ([`super::follow`] drives it).
+    pub following: super::following::Following,
 }
 
 impl Ctx {
@@ -130,6 +132,7 @@ impl Ctx {
             preselect_account: None,
             ticks: 0,
             account_search: Debounce::default(),
+            following: Default::default(),
         }
     }
 

@@ -28,10 +28,12 @@ pub struct SavedDraft {
     pub org: String,
     pub meter: String,
     pub mode: DraftMode,
-    /// The Simple form: uid, account, ts and one value per data field, as typed.
+    /// The Simple form: uid, account, ts (and ets) and one value per data field, as typed.
     pub uid: String,
     pub account: String,
     pub ts: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ets: String,
     pub values: Vec<String>,
     /// The Advanced text exactly as typed (in Advanced mode only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,6 +145,7 @@ mod tests {
             uid: uid.into(),
             account: String::new(),
             ts: String::new(),
+            ets: String::new(),
             values: vec![],
             text: text.map(String::from),
         }

@@ -10,6 +10,7 @@
 //! "no answer recorded": whether m3ter took it is unknown, and `e` reloads it with the same uid
 //! (m3ter ignores a uid it already has, so sending it again is safe).
 
+use crate::m3ter::follow::{FollowState, Tracked};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -43,6 +44,13 @@ pub struct LogEntry {
     pub answer: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<SubmitError>,
+    /// When the answer came (RFC 3339), for the latency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<String>,
+    /// Where the measurement stands after the answer (ingested, failed…), kept up to date by the
+    /// follow-up ([`super::follow`]) and saved with the entry so it survives a restart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow: Option<Tracked>,
 }
 
 /// Why a submission failed: the HTTP status when the server answered, and its message.
@@ -79,7 +87,9 @@ impl LogEntry {
         self.answer.is_none() && self.error.is_none() && !self.interrupted
     }
 
-    /// `accepted`, `HTTP 400: …`, `pending…`, or [`NO_ANSWER`]
+    /// `accepted`, then where it went (`ingested`, `failed: UndefinedMeter`, `not confirmed
+    /// yet`, with "account X auto-created" when it was); `HTTP 400: …`, `pending…`, or
+    /// [`NO_ANSWER`].
     pub fn outcome(&self) -> String {
         if self.interrupted {
             return NO_ANSWER.into();
@@ -89,6 +99,14 @@ impl LogEntry {
                 Some(s) => format!("HTTP {s}: {}", e.message),
                 None => e.message.clone(),
             };
+        }
+        if let (Some(_), Some(t)) = (&self.answer, &self.follow) {
+            let mut s = t.state.label();
+            if let Some(note) = t.auto_created_note() {
+                s.push_str(" · ");
+                s.push_str(&note);
+            }
+            return s;
         }
         match &self.answer {
             Some(a) => a
@@ -102,6 +120,19 @@ impl LogEntry {
 
     pub fn accepted(&self) -> bool {
         self.answer.is_some()
+    }
+
+    /// Accepted, then dropped by m3ter's checks (an ingest failure event).
+    pub fn failed_ingest(&self) -> bool {
+        matches!(
+            self.follow.as_ref().map(|t| &t.state),
+            Some(FollowState::Failed { .. })
+        )
+    }
+
+    /// The measurement's uid, if it has one.
+    pub fn uid(&self) -> Option<&str> {
+        self.request.get("uid").and_then(Value::as_str)
     }
 }
 
@@ -128,10 +159,19 @@ impl SubmissionLog {
                 request,
                 answer: None,
                 error: None,
+                answered: None,
+                follow: None,
             },
         );
         self.selected = 0;
         self.next_id
+    }
+
+    /// Notes when the answer of entry `id` came (before [`SubmissionLog::complete`] records it).
+    pub fn set_answered(&mut self, id: u64, time: String) {
+        if let Some(e) = self.entries.iter_mut().find(|e| e.id == id) {
+            e.answered = Some(time);
+        }
     }
 
     /// Records the answer; returns the finished entry.

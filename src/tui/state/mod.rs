@@ -7,8 +7,12 @@ pub mod ctx;
 pub mod disk;
 pub mod drafts;
 pub mod effect;
+pub mod explore;
+pub mod follow;
+pub mod following;
 pub mod log;
 pub mod msg;
+pub mod msg_explore;
 pub mod persistence;
 
 pub use ctx::{Clock, ConnectionKey, Ctx, Loadable, Status, UidSource, ACCOUNTS_PRELOAD};

@@ -17,6 +17,11 @@ pub enum Msg {
         id: u64,
         result: Result<serde_json::Value, SubmitError>,
     },
+    /// Several submissions sent in one request (log entries `ids`) got its answer.
+    SubmittedMany {
+        ids: Vec<u64>,
+        result: Result<serde_json::Value, SubmitError>,
+    },
     /// The saved log, read at start-up (newest first).
     LogLoaded(Result<Vec<LogEntry>, String>),
     /// Writing the log or the drafts failed (shown in the status line; memory is intact).
@@ -49,6 +54,10 @@ pub enum Msg {
     /// Answers for the Accounts screen: pages, saves, conflicts, deletes. (Boxed: a page of
     /// accounts is large, and every message moves through the channel.)
     AccountsScreen(Box<AcctMsg>),
+    /// The follow-up of submitted measurements (its timer, its answers).
+    Follow(Box<super::msg_explore::FollowMsg>),
+    /// Answers for the screens of usage, events and meter details (each screen takes its own).
+    Explore(Box<super::msg_explore::ExploreMsg>),
 }
 
 impl Msg {

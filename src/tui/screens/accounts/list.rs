@@ -61,6 +61,13 @@ impl ListView {
         self.window.reset(ctx, q);
     }
 
+    /// Shows the accounts matching `text`, as if it had been typed in the filter.
+    pub fn set_filter(&mut self, ctx: &mut Ctx, text: &str) {
+        self.filtering = false;
+        self.filter.set(text);
+        self.apply_filter(ctx);
+    }
+
     fn apply_filter(&mut self, ctx: &mut Ctx) {
         let text = self.filter.value().trim().to_string();
         if text != self.window.query.text {

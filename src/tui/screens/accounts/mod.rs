@@ -34,7 +34,7 @@ pub use model::Window;
 pub use query::{Query, SortKey};
 
 use super::{Outcome, Screen, ScreenKind};
-use crate::tui::keys::{Input, Tables};
+use crate::tui::keys::{Action, Input, Tables};
 use crate::tui::state::msg::AcctMsg;
 use crate::tui::state::{Ctx, Msg};
 use list::ListView;
@@ -103,6 +103,12 @@ impl AccountsScreen {
 }
 
 impl Screen for AccountsScreen {
+    /// Shows the account with this code (the list filtered to it), over whatever view was open.
+    fn show_account(&mut self, ctx: &mut Ctx, code: &str) {
+        self.view = View::List;
+        self.list.set_filter(ctx, code);
+    }
+
     fn kind(&self) -> ScreenKind {
         ScreenKind::Accounts
     }
@@ -136,6 +142,24 @@ impl Screen for AccountsScreen {
     }
 
     fn update(&mut self, ctx: &mut Ctx, input: Input) -> Outcome {
+        // `U` on an account (list or detail): the usage explorer for it.
+        if let Input::Action(Action::Usage) = input {
+            let code = match &self.view {
+                View::List => self
+                    .list
+                    .window
+                    .selected_account()
+                    .and_then(|a| a.code.clone()),
+                View::Detail(d) => d.account.code.clone(),
+                _ => None,
+            };
+            if let Some(code) = code {
+                return Outcome::Usage {
+                    meter: None,
+                    account: Some(code),
+                };
+            }
+        }
         let step = match &mut self.view {
             View::List => self.list.update(ctx, input),
             View::Detail(d) => d.update(ctx, input),

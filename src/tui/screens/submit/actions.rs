@@ -13,14 +13,15 @@ use serde_json::Value;
 impl SubmitScreen {
     /// `r` on a log entry asks first: it sends billable usage. A failed or unanswered entry goes
     /// again with its own uid (m3ter de-duplicates on it); only an accepted one takes a new uid,
-    /// and the question says so.
+    /// and the question says so — unless m3ter dropped it after accepting it (an ingest
+    /// failure): its uid was never ingested, so it goes again with the same uid.
     fn resend(&mut self, ctx: &mut Ctx) {
         let Some(entry) = ctx.log.selected_entry() else {
             return;
         };
         self.question = Some(Question::Resend {
             request: entry.request.clone(),
-            new_uid: entry.accepted(),
+            new_uid: entry.accepted() && !entry.failed_ingest(),
         });
     }
 
@@ -31,12 +32,19 @@ impl SubmitScreen {
         let Some(entry) = ctx.log.selected_entry() else {
             return;
         };
-        let (request, new_uid) = (entry.request.clone(), entry.accepted());
+        let new_uid = entry.accepted() && !entry.failed_ingest();
+        let (request, new_uid) = (entry.request.clone(), new_uid);
         if self.dirty {
             self.question = Some(Question::Replace { request, new_uid });
         } else {
             self.load_entry(ctx, request, new_uid);
         }
+    }
+
+    /// Loads a measurement into the Advanced editor as it is (same uid): one m3ter dropped was
+    /// never ingested, so its uid is free.
+    pub fn load_measurement(&mut self, ctx: &mut Ctx, v: Value) {
+        self.load_entry(ctx, v, false);
     }
 
     fn load_entry(&mut self, ctx: &mut Ctx, mut v: Value, new_uid: bool) {
@@ -103,22 +111,10 @@ impl SubmitScreen {
         Outcome::Consumed
     }
 
-    /// Keys while the log filter is typed or an entry is open; `None` lets the usual handling
-    /// run.
+    /// Keys while the log filter is typed; `None` lets the usual handling run. (An entry opens
+    /// in its own screen, the log entry detail.)
     pub(super) fn log_view_input(&mut self, ctx: &mut Ctx, input: &Input) -> Option<Outcome> {
         let v = &mut self.log_view;
-        if v.open.is_some() {
-            match input {
-                Input::Action(Action::Back | Action::Open | Action::Quit) => v.open = None,
-                Input::Action(Action::Up) => v.scroll = v.scroll.saturating_sub(1),
-                Input::Action(Action::Down) => v.scroll = v.scroll.saturating_add(1),
-                Input::Action(Action::PageUp) => v.scroll = v.scroll.saturating_sub(10),
-                Input::Action(Action::PageDown) => v.scroll = v.scroll.saturating_add(10),
-                Input::Action(Action::Top) => v.scroll = 0,
-                _ => return None,
-            }
-            return Some(Outcome::Consumed);
-        }
         match input {
             Input::Action(Action::Choose) => v.filtering = false,
             Input::Action(Action::Back) => {
@@ -165,7 +161,7 @@ impl SubmitScreen {
             &entry.request,
         );
         ctx.copy(cmd);
-        ctx.info("copied as a curl command (set M3TER_TOKEN to a bearer token to run it)");
+        ctx.info("copied as a curl command (set M3TER_API_TOKEN to a bearer token to run it)");
     }
 
     pub(super) fn focus_step(&mut self, forward: bool) {
@@ -194,10 +190,6 @@ impl SubmitScreen {
             Action::EditEntry => self.edit_entry(ctx),
             Action::CopyCurl => self.copy_curl(ctx),
             Action::Filter => self.log_view.filtering = true,
-            Action::Open if ctx.log.selected_entry().is_some() => {
-                self.log_view.open = Some(ctx.log.selected);
-                self.log_view.scroll = 0;
-            }
             _ => return false,
         }
         true

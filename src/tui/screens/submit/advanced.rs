@@ -3,7 +3,7 @@
 //! and the text is never touched.
 
 use super::draft;
-use crate::m3ter::rules::FieldError;
+use crate::m3ter::rules::{self, FieldError};
 use crate::m3ter::{Measurement, Meter};
 use crate::tui::style;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
@@ -20,6 +20,8 @@ use std::cell::Cell;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Diagnostic {
     Valid(Box<Measurement>),
+    /// Several measurements at once (a JSON array or `{"measurements":[…]}`), each valid.
+    Many(Vec<Measurement>),
     /// Not JSON: serde's message, 1-based line and column.
     Json {
         line: usize,
@@ -35,6 +37,9 @@ impl Diagnostic {
     pub fn message(&self) -> String {
         match self {
             Diagnostic::Valid(_) => "valid measurement".into(),
+            Diagnostic::Many(ms) => {
+                format!("{} valid measurements (sent as one request)", ms.len())
+            }
             Diagnostic::Json {
                 line,
                 column,
@@ -48,7 +53,7 @@ impl Diagnostic {
     /// The message with its mark, as drawn under the editor.
     pub fn text(&self) -> String {
         match self {
-            Diagnostic::Valid(_) => format!("✓ {}", self.message()),
+            Diagnostic::Valid(_) | Diagnostic::Many(_) => format!("✓ {}", self.message()),
             _ => format!("✗ {}", self.message()),
         }
     }
@@ -56,6 +61,40 @@ impl Diagnostic {
 
 /// A JSON string literal, escapes included.
 const JSON_STRING: &str = r#""(?:[^"\\]|\\.)*""#;
+
+/// The measurements of a JSON array or of `{"measurements":[…]}`, the ingest API's own body.
+fn many(v: &Value) -> Option<&Vec<Value>> {
+    match v {
+        Value::Array(items) => Some(items),
+        Value::Object(o) if o.len() == 1 => o.get("measurements")?.as_array(),
+        _ => None,
+    }
+}
+
+/// Each measurement checked, the first problem named by its place (`measurements[2].ts`).
+fn check_many(items: &[Value], meters: &[Meter]) -> Diagnostic {
+    if items.is_empty() {
+        return Diagnostic::Field(FieldError::new("measurements", "is empty: nothing to send"));
+    }
+    if items.len() > rules::BATCH_MAX_MEASUREMENTS {
+        return Diagnostic::Field(FieldError::new(
+            "measurements",
+            format!(
+                "has {} measurements: m3ter takes at most {} per request",
+                items.len(),
+                rules::BATCH_MAX_MEASUREMENTS
+            ),
+        ));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match draft::check(&draft::without_blanks(item), meters) {
+            Ok(m) => out.push(m),
+            Err(e) => return Diagnostic::Field(e.under(&format!("measurements[{i}]"))),
+        }
+    }
+    Diagnostic::Many(out)
+}
 
 pub struct AdvancedEditor {
     pub textarea: TextArea<'static>,
@@ -125,9 +164,12 @@ impl AdvancedEditor {
                 column: e.column(),
                 message: draft::json_message(&e),
             },
-            Ok(v) => match draft::check(&draft::without_blanks(&v), meters) {
-                Ok(m) => Diagnostic::Valid(Box::new(m)),
-                Err(e) => Diagnostic::Field(e),
+            Ok(v) => match many(&v) {
+                Some(items) => check_many(items, meters),
+                None => match draft::check(&draft::without_blanks(&v), meters) {
+                    Ok(m) => Diagnostic::Valid(Box::new(m)),
+                    Err(e) => Diagnostic::Field(e),
+                },
             },
         };
     }
@@ -244,7 +286,7 @@ impl AdvancedEditor {
             }
         }
         let style = match self.diagnostic {
-            Diagnostic::Valid(_) => style::ok(),
+            Diagnostic::Valid(_) | Diagnostic::Many(_) => style::ok(),
             _ => style::error().add_modifier(Modifier::BOLD),
         };
         frame.render_widget(

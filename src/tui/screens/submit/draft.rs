@@ -8,6 +8,7 @@
 use crate::m3ter::measurement_builder::{self, MeasurementBuilder};
 use crate::m3ter::rules::{self, FieldError};
 use crate::m3ter::{DataFieldCategory, Measurement, Meter};
+use chrono::{DateTime, Utc};
 use serde_json::{Number, Value};
 
 /// What the Simple form holds: every value as the text the user typed.
@@ -16,6 +17,8 @@ pub struct Draft {
     pub uid: String,
     pub account: String,
     pub ts: String,
+    /// The optional end timestamp, as m3ter's form has it.
+    pub ets: String,
     /// One per data field of the meter, in the meter's order.
     pub values: Vec<String>,
 }
@@ -66,6 +69,9 @@ fn build(meter: &Meter, d: &Draft, all_fields: bool) -> Value {
         .set("meter", meter.code.clone().unwrap_or_default())
         .set("account", d.account.clone())
         .set("ts", d.ts.clone());
+    if !d.ets.trim().is_empty() {
+        b.set("ets", d.ets.clone());
+    }
     for cat in DataFieldCategory::ALL {
         for (f, v) in meter.data_fields.iter().zip(&d.values) {
             if f.category != cat {
@@ -111,6 +117,7 @@ pub fn from_value(meter: &Meter, v: &Value) -> Result<Draft, String> {
         uid: text("uid")?,
         account: text("account")?,
         ts: text("ts")?,
+        ets: text("ets")?,
         values: vec![String::new(); meter.data_fields.len()],
     };
     let in_json = text("meter")?;
@@ -121,8 +128,7 @@ pub fn from_value(meter: &Meter, v: &Value) -> Result<Draft, String> {
     }
     for (key, raw) in obj {
         match key.as_str() {
-            "uid" | "meter" | "account" | "ts" => continue,
-            "ets" => return Err("Simple mode has no place for ets: remove it first".into()),
+            "uid" | "meter" | "account" | "ts" | "ets" => continue,
             _ => {}
         }
         let Some(cat) = DataFieldCategory::from_key(key) else {
@@ -158,21 +164,23 @@ pub fn from_value(meter: &Meter, v: &Value) -> Result<Draft, String> {
     Ok(d)
 }
 
-/// Per-row problems of the form: `[account, ts, field0, field1, …]`. Whether the account exists
-/// is the server's to say (the panel asks it), not this list's.
-pub fn row_errors(meter: &Meter, d: &Draft) -> Vec<Option<String>> {
-    let mut out = Vec::with_capacity(2 + d.values.len());
+/// Per-row problems of the form: `[account, ts, field0, field1, …, ets]`. Whether the account
+/// exists is the server's to say (the panel asks it), not this list's. A `ts` later than `now`
+/// is flagged (m3ter refuses future timestamps), and so is an `ets` before the `ts`.
+pub fn row_errors(meter: &Meter, d: &Draft, now: DateTime<Utc>) -> Vec<Option<String>> {
+    let mut out = Vec::with_capacity(3 + d.values.len());
     let acc = d.account.trim();
     out.push(if acc.is_empty() {
         Some("pick an account".into())
     } else {
         rules::check_code("account", acc).err().map(|e| e.message)
     });
-    out.push(
-        rules::parse_timestamp("ts", d.ts.trim())
-            .err()
-            .map(|e| e.message),
-    );
+    let ts = rules::parse_timestamp("ts", d.ts.trim());
+    out.push(match &ts {
+        Err(e) => Some(e.message.clone()),
+        Ok(t) if *t > now => Some("is in the future: m3ter refuses future timestamps".into()),
+        Ok(_) => None,
+    });
     for (f, v) in meter.data_fields.iter().zip(&d.values) {
         let v = v.trim();
         out.push(
@@ -190,6 +198,16 @@ pub fn row_errors(meter: &Meter, d: &Draft) -> Vec<Option<String>> {
             },
         );
     }
+    let ets = d.ets.trim();
+    out.push(if ets.is_empty() {
+        None
+    } else {
+        match (rules::parse_timestamp("ets", ets), &ts) {
+            (Err(e), _) => Some(e.message),
+            (Ok(e), Ok(t)) if e < *t => Some("ends before the timestamp (ts)".into()),
+            _ => None,
+        }
+    });
     out
 }
 
@@ -243,6 +261,7 @@ mod tests {
             uid: "u".into(),
             account: "A".into(),
             ts: "t".into(),
+            ets: String::new(),
             values: vec!["bob".into(), "12x".into()],
         };
         let v = template(&meter(), &d);
@@ -260,6 +279,55 @@ mod tests {
         assert!(to_value(&meter(), &empty).get("measure").is_none());
     }
 
+    fn now() -> DateTime<Utc> {
+        "2026-01-02T03:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn ets_crosses_both_ways_and_is_sent_only_when_typed() {
+        let d = Draft {
+            uid: "u".into(),
+            account: "A".into(),
+            ts: "2026-01-02T01:00:00Z".into(),
+            ets: "2026-01-02T02:00:00Z".into(),
+            values: vec![String::new(), "1".into()],
+        };
+        let v = to_value(&meter(), &d);
+        assert_eq!(v["ets"], "2026-01-02T02:00:00Z");
+        assert_eq!(from_value(&meter(), &v).unwrap(), d);
+        let no_ets = Draft {
+            ets: "  ".into(),
+            ..d
+        };
+        assert!(to_value(&meter(), &no_ets).get("ets").is_none());
+    }
+
+    #[test]
+    fn a_future_ts_and_an_ets_before_ts_are_flagged() {
+        let row = |ts: &str, ets: &str| {
+            let d = Draft {
+                uid: "u".into(),
+                account: "A".into(),
+                ts: ts.into(),
+                ets: ets.into(),
+                values: vec![String::new(), String::new()],
+            };
+            let e = row_errors(&meter(), &d, now());
+            (e[1].clone(), e[e.len() - 1].clone())
+        };
+        assert_eq!(row("2026-01-02T02:00:00Z", ""), (None, None));
+        let (ts, _) = row("2026-01-02T04:00:00Z", "");
+        assert!(ts.unwrap().contains("in the future"));
+        let (_, ets) = row("2026-01-02T02:00:00Z", "2026-01-02T01:00:00Z");
+        assert_eq!(ets.as_deref(), Some("ends before the timestamp (ts)"));
+        let (_, ets) = row("2026-01-02T02:00:00Z", "tomorrow");
+        assert!(ets.is_some(), "a bad ets is named");
+        assert_eq!(
+            row("2026-01-02T01:00:00Z", "2026-01-02T02:00:00Z"),
+            (None, None)
+        );
+    }
+
     #[test]
     fn json_the_form_cannot_hold_is_refused_by_name() {
         let m = meter();
@@ -269,7 +337,7 @@ mod tests {
             b[k] = v;
             from_value(&m, &b).unwrap_err()
         };
-        assert!(with("ets", json!("t")).contains("ets"));
+        assert!(with("ets", json!(true)).contains("ets"));
         assert!(with("measure", json!({"gb": 1})).contains("measure.gb"));
         assert!(with("meter", json!("other")).contains("\"other\""));
         assert!(with("who", json!({"user": true})).contains("who.user"));

@@ -31,7 +31,7 @@ impl SubmitScreen {
                     .areas(area);
             (p, l)
         } else {
-            let form_h = self.simple.height(&self.meter, form_focused) + 1;
+            let form_h = self.simple.height(&self.meter, form_focused, (ctx.clock)()) + 1;
             let (want, min) = match self.mode {
                 // Simple: the form takes what it needs and the log the rest.
                 Mode::Simple => (area.height.saturating_sub(form_h), form_h.min(6)),
@@ -53,9 +53,14 @@ impl SubmitScreen {
             self.form_area.set(body);
             frame.render_widget(Paragraph::new(self.head(ctx, log.height == 0)), head);
             match self.mode {
-                Mode::Simple => self
-                    .simple
-                    .draw(frame, body, &self.meter, &codes, form_focused),
+                Mode::Simple => self.simple.draw(
+                    frame,
+                    body,
+                    &self.meter,
+                    &codes,
+                    form_focused,
+                    (ctx.clock)(),
+                ),
                 Mode::Advanced => self.advanced.draw(frame, body, &self.meter, form_focused),
             }
         } else {
@@ -69,11 +74,6 @@ impl SubmitScreen {
         }
         if let Some(q) = &self.question {
             draw_question(frame, area, ctx, q);
-        }
-        if let Some(i) = self.log_view.open {
-            if let Some(e) = ctx.log.entries.get(i) {
-                log_pane::draw_entry(frame, area, e, self.log_view.scroll);
-            }
         }
     }
 

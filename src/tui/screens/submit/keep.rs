@@ -26,6 +26,7 @@ impl SubmitScreen {
             uid: d.uid,
             account: d.account,
             ts: d.ts,
+            ets: d.ets,
             values: d.values,
             text: (self.mode == Mode::Advanced).then(|| self.advanced.text()),
         }
@@ -38,6 +39,7 @@ impl SubmitScreen {
             uid: d.uid.clone(),
             account: d.account.clone(),
             ts: d.ts.clone(),
+            ets: d.ets.clone(),
             values: d.values.clone(),
         };
         self.simple.set(&self.meter, &form);
@@ -120,6 +122,7 @@ impl SubmitScreen {
             uid: ctx.new_uid(),
             account: String::new(),
             ts: ctx.now(),
+            ets: String::new(),
             values: vec![String::new(); self.meter.data_fields.len()],
         };
         self.simple.set(&self.meter, &fresh);

@@ -153,7 +153,7 @@ pub const OPEN_ENTRY: KeyBinding = KeyBinding::new(
     &[Key::plain(KeyCode::Enter)],
     Action::Open,
     "open",
-    "Show the whole entry: the answer and the JSON sent",
+    "Show the whole entry: request, answer, latency, ingest outcome and event log",
 )
 .bar();
 pub const LOG_FILTER: KeyBinding = KeyBinding::new(
@@ -163,7 +163,21 @@ pub const LOG_FILTER: KeyBinding = KeyBinding::new(
     "Filter the log by meter, account or any text",
 );
 
-const LOG_OWN: &[KeyBinding] = &[OPEN_ENTRY, RESEND, EDIT_ENTRY, COPY_CURL, LOG_FILTER];
+pub const JUMP_ACCOUNT: KeyBinding = KeyBinding::new(
+    &[Key::ch('a')],
+    Action::JumpAccount,
+    "account",
+    "Open the account this measurement auto-created",
+);
+
+const LOG_OWN: &[KeyBinding] = &[
+    OPEN_ENTRY,
+    RESEND,
+    EDIT_ENTRY,
+    COPY_CURL,
+    LOG_FILTER,
+    JUMP_ACCOUNT,
+];
 
 /// The panel's keys that work from the log pane too (the bar keeps to the log's own keys).
 const PANEL_FROM_LOG: &[KeyBinding] = &[

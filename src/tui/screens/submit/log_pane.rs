@@ -3,6 +3,7 @@
 //! command, and `/` filters the entries by meter, account or any text.
 
 use super::keys::{COPY_CURL, EDIT_ENTRY, OPEN_ENTRY, RESEND, SUBMIT};
+use crate::m3ter::samples::{IngestSamples, SampleLanguage};
 use crate::tui::state::log::{LogEntry, SubmissionLog};
 use crate::tui::state::Ctx;
 use crate::tui::style;
@@ -11,16 +12,14 @@ use crate::tui::widgets::text::cut;
 use ratatui::layout::Rect;
 use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 use ratatui::Frame;
 
-/// The pane's own state: the filter, and the entry opened in full (an index into the log).
+/// The pane's own state: the filter.
 #[derive(Debug, Default)]
 pub struct LogView {
     pub filter: TextInput,
     pub filtering: bool,
-    pub open: Option<usize>,
-    pub scroll: u16,
 }
 
 impl LogView {
@@ -65,6 +64,8 @@ fn entry_lines(e: &LogEntry, selected: bool, width: usize, ticks: u64) -> Vec<Li
         (SPINNER[(ticks % 4) as usize], style::warn())
     } else if e.interrupted {
         ("⚠", style::warn())
+    } else if e.failed_ingest() {
+        ("✗", style::error())
     } else if e.accepted() {
         ("✓", style::ok())
     } else {
@@ -205,52 +206,11 @@ pub fn draw(
     rows
 }
 
-/// One entry in full over the screen: when, the whole answer (wrapped, never cut) and the JSON
-/// sent, pretty-printed. Scrolls with the list keys.
-pub fn draw_entry(frame: &mut Frame, area: Rect, e: &LogEntry, scroll: u16) {
-    let mut text = vec![
-        Line::from(vec![
-            Span::raw("sent     ").dim(),
-            Span::raw(e.time.clone()),
-        ]),
-        Line::from(vec![
-            Span::raw("answer   ").dim(),
-            Span::styled(
-                e.outcome(),
-                if e.accepted() {
-                    style::ok()
-                } else {
-                    style::error()
-                },
-            ),
-        ]),
-        Line::from(""),
-    ];
-    let pretty = serde_json::to_string_pretty(&e.request).unwrap_or_default();
-    text.extend(pretty.lines().map(|l| Line::from(l.to_string())));
-    let r = style::popup(area, area.width.saturating_sub(4).max(20), area.height);
-    frame.render_widget(Clear, r);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(style::border(true))
-        .title(" Log entry ")
-        .title_bottom(Line::from(" Esc closes · ↑/↓ scroll ").right_aligned());
-    frame.render_widget(
-        Paragraph::new(text)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        r,
-    );
-}
-
-/// The entry as a curl command; the token is the `$M3TER_TOKEN` placeholder, never a secret.
+/// The entry as a curl command (the same as the meter's Ingest API sample); the token is the
+/// `$M3TER_API_TOKEN` variable, never a secret.
 pub fn curl(ingest_url: &str, org_id: &str, request: &serde_json::Value) -> String {
-    let body = serde_json::json!({ "measurements": [request] }).to_string();
-    let quoted = body.replace('\'', r"'\''");
-    format!(
-        "curl -X POST '{ingest_url}/organizations/{org_id}/measurements' \\\n  -H \"Authorization: Bearer $M3TER_TOKEN\" \\\n  -H 'Content-Type: application/json' \\\n  -d '{quoted}'"
-    )
+    IngestSamples::from_json(ingest_url, org_id, std::slice::from_ref(request))
+        .render(SampleLanguage::Curl)
 }
 
 #[cfg(test)]
@@ -262,7 +222,7 @@ mod tests {
             "org",
             &serde_json::json!({"account": "O'Brien"}),
         );
-        assert!(c.contains("$M3TER_TOKEN"));
+        assert!(c.contains("$M3TER_API_TOKEN"));
         assert!(c.contains(r"O'\''Brien"));
     }
 }

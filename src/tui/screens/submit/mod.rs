@@ -94,14 +94,15 @@ impl SubmitScreen {
             uid: ctx.new_uid(),
             account,
             ts: ctx.now(),
+            ets: String::new(),
             values: vec![String::new(); meter.data_fields.len()],
         };
         let meters = known_meters(ctx, &meter);
         let text = draft::pretty(&draft::template(&meter, &draft));
         let mut simple = SimpleForm::new(&meter, &draft);
-        if !draft.account.is_empty() && simple.inputs.len() > 2 {
+        if !draft.account.is_empty() && simple.inputs.len() > simple::FIELDS + 1 {
             // The account came chosen: start at the first data field.
-            simple.focus = 2;
+            simple.focus = simple::FIELDS;
         }
         Self {
             simple,
@@ -172,7 +173,7 @@ impl SubmitScreen {
         if self.question.is_some() {
             return self.answer(ctx, input);
         }
-        if self.focus == Focus::Log && (self.log_view.filtering || self.log_view.open.is_some()) {
+        if self.focus == Focus::Log && self.log_view.filtering {
             if let Some(o) = self.log_view_input(ctx, &input) {
                 return o;
             }
@@ -203,6 +204,24 @@ impl SubmitScreen {
                 ctx.info("back from the editor");
             }
             Input::Mouse(m) => return self.mouse(ctx, m),
+            Input::Action(Action::Open) if self.focus == Focus::Log => {
+                return match ctx.log.selected_entry() {
+                    Some(e) => Outcome::Push(Box::new(
+                        crate::tui::screens::log_detail::LogDetailScreen::new(e),
+                    )),
+                    None => Outcome::Consumed,
+                };
+            }
+            Input::Action(Action::JumpAccount) if self.focus == Focus::Log => {
+                let auto = ctx.log.selected_entry().and_then(|e| e.follow.as_ref());
+                return match auto.filter(|t| t.auto_created_account.is_some()) {
+                    Some(t) => Outcome::ShowAccount(t.account.clone()),
+                    None => {
+                        ctx.info("this measurement did not auto-create an account");
+                        Outcome::Consumed
+                    }
+                };
+            }
             Input::Action(a) if self.focus == Focus::Log => {
                 if !self.log_action(ctx, a) {
                     return Outcome::Ignored;

@@ -17,7 +17,7 @@ impl SubmitScreen {
         let m = match self.mode {
             Mode::Simple => {
                 let d = self.simple.draft();
-                let errors = draft::row_errors(&self.meter, &d);
+                let errors = draft::row_errors(&self.meter, &d, (ctx.clock)());
                 if let Some((row, e)) = errors
                     .iter()
                     .enumerate()
@@ -48,6 +48,12 @@ impl SubmitScreen {
             }
             Mode::Advanced => match &self.advanced.diagnostic {
                 Diagnostic::Valid(m) => (**m).clone(),
+                Diagnostic::Many(ms) => {
+                    let n = ms.len();
+                    send_many(ctx, ms.clone());
+                    ctx.info(format!("sending {n} measurements in one request…"));
+                    return;
+                }
                 other => {
                     ctx.error(format!("not sent: {}", other.message()));
                     self.advanced.cursor_to_error();
@@ -91,6 +97,30 @@ impl SubmitScreen {
         self.pending = Some((id, uid));
         ctx.info("sending…");
     }
+}
+
+/// Several measurements in one request: each gets its own log entry (so each is followed to
+/// its own outcome), all of them the request's answer.
+pub fn send_many(ctx: &mut Ctx, ms: Vec<Measurement>) {
+    let conn = ctx.connection.id();
+    let mut ids = Vec::with_capacity(ms.len());
+    for m in &ms {
+        let value = serde_json::to_value(m).unwrap_or(Value::Null);
+        let id = ctx.log.push_pending(&conn, ctx.now(), value);
+        if let Some(entry) = ctx.log.get(id) {
+            persistence::save_entry(ctx, entry);
+        }
+        ids.push(id);
+    }
+    let client = ctx.client.clone();
+    ctx.spawn("submit", async move {
+        let result = client
+            .submit(&ms)
+            .await
+            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+            .map_err(SubmitError::from);
+        Msg::SubmittedMany { ids, result }
+    });
 }
 
 /// Logs the measurement as pending and submits it on a task; returns the log id.

@@ -5,6 +5,7 @@ use super::draft::{self, Draft};
 use crate::m3ter::Meter;
 use crate::tui::style;
 use crate::tui::widgets::input::TextInput;
+use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style, Stylize};
@@ -13,13 +14,16 @@ use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragra
 use ratatui::Frame;
 use std::cell::{Cell, RefCell};
 
-/// Row indices: 0 account, 1 timestamp, 2.. the data fields.
+/// Row indices: 0 account, 1 timestamp, 2.. the data fields, then the optional end timestamp
+/// (last, so the fields come first as in Tab order before).
 pub const ACCOUNT: usize = 0;
 pub const TS: usize = 1;
+/// The first data field's row.
+pub const FIELDS: usize = 2;
 
 pub struct SimpleForm {
     pub uid: String,
-    /// `[account, ts, field0, …]`
+    /// `[account, ts, field0, …, ets]`
     pub inputs: Vec<TextInput>,
     pub focus: usize,
     /// Highlighted suggestion of the account picker.
@@ -62,6 +66,7 @@ impl SimpleForm {
             self.inputs
                 .push(TextInput::new(d.values.get(i).cloned().unwrap_or_default()));
         }
+        self.inputs.push(TextInput::new(&d.ets));
         self.focus = self.focus.min(self.inputs.len() - 1);
     }
 
@@ -70,11 +75,17 @@ impl SimpleForm {
             uid: self.uid.clone(),
             account: self.inputs[ACCOUNT].value().to_string(),
             ts: self.inputs[TS].value().to_string(),
-            values: self.inputs[2..]
+            ets: self.inputs[self.ets_row()].value().to_string(),
+            values: self.inputs[FIELDS..self.ets_row()]
                 .iter()
                 .map(|i| i.value().to_string())
                 .collect(),
         }
+    }
+
+    /// The end timestamp's row: the last one.
+    pub fn ets_row(&self) -> usize {
+        self.inputs.len() - 1
     }
 
     /// Existing accounts matching what is typed in the account field.
@@ -182,10 +193,15 @@ impl SimpleForm {
 
     /// The problems to show, per row. While the account is being typed, the picker says more
     /// than an error would, so its error waits for a submission attempt.
-    fn shown_errors(&self, meter: &Meter, focused: bool) -> Vec<Option<String>> {
+    fn shown_errors(
+        &self,
+        meter: &Meter,
+        focused: bool,
+        now: DateTime<Utc>,
+    ) -> Vec<Option<String>> {
         // Only the newest accounts are known here: an account is called unknown once the
         // server said so, not before.
-        let mut errors = draft::row_errors(meter, &self.draft());
+        let mut errors = draft::row_errors(meter, &self.draft(), now);
         let typed = self.inputs[ACCOUNT].value().trim();
         if errors[ACCOUNT].is_none() && self.missing.as_deref() == Some(typed) && !typed.is_empty()
         {
@@ -203,8 +219,8 @@ impl SimpleForm {
     }
 
     /// Rows the form needs to show everything (borders included).
-    pub fn height(&self, meter: &Meter, focused: bool) -> u16 {
-        let errors = self.shown_errors(meter, focused);
+    pub fn height(&self, meter: &Meter, focused: bool, now: DateTime<Utc>) -> u16 {
+        let errors = self.shown_errors(meter, focused, now);
         (3 + self.inputs.len() + errors.iter().flatten().count()) as u16
     }
 
@@ -215,9 +231,10 @@ impl SimpleForm {
         meter: &Meter,
         codes: &[&str],
         focused: bool,
+        now: DateTime<Utc>,
     ) {
         self.area.set(area);
-        let errors = self.shown_errors(meter, focused);
+        let errors = self.shown_errors(meter, focused, now);
         let label_w = 24usize.min(area.width as usize / 3);
         let mut lines: Vec<Line> = Vec::new();
         let mut rows: Vec<(usize, usize)> = Vec::new();
@@ -240,6 +257,10 @@ impl SimpleForm {
                 format!("{}{unit}", f.category),
             ));
         }
+        labels.push((
+            "End timestamp (ets)".to_string(),
+            "optional, not before ts".to_string(),
+        ));
         for (i, ((label, hint), input)) in labels.iter().zip(&self.inputs).enumerate() {
             let here = focused && self.focus == i;
             let style = if here {

@@ -1,0 +1,308 @@
+//! The usage explorer: what m3ter ingested, queried like the Console's Usage Data Explorer.
+//! Settings on the left (period, meter, aggregation, grouping, account and dimension filters),
+//! the result on the right as a table or a chart over time, `hasMoreData` said plainly. Without
+//! an aggregation it lists the raw measurements, newest first. Queries run on tasks (a newer
+//! query makes an older answer stale); `x` exports the result to a CSV file.
+
+mod draw;
+pub mod form;
+
+use super::{Outcome, Screen, ScreenKind};
+use crate::m3ter::usage_table::UsageTable;
+use crate::m3ter::UsageQueryResponse;
+use crate::tui::keys::{Action, Input, Key, KeyBinding, Tables};
+use crate::tui::state::explore::ExploreMsg;
+use crate::tui::state::{Ctx, Debounce, Msg};
+use crate::tui::widgets::input::TextInput;
+use form::Form;
+use ratatui::crossterm::event::KeyCode;
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+const RUN: KeyBinding = KeyBinding::new(
+    &[Key::plain(KeyCode::Enter), Key::f(5)],
+    Action::Choose,
+    "run",
+    "Run the query",
+)
+.bar()
+.text();
+const NEXT_SETTING: KeyBinding = KeyBinding::new(
+    &[Key::plain(KeyCode::Down), Key::plain(KeyCode::Tab)],
+    Action::Down,
+    "next",
+    "Next setting (or row of the result)",
+)
+.text();
+const PREV_SETTING: KeyBinding = KeyBinding::new(
+    &[Key::plain(KeyCode::Up), Key::plain(KeyCode::BackTab)],
+    Action::Up,
+    "previous",
+    "Previous setting (or row of the result)",
+)
+.text();
+const OPTION_PREV: KeyBinding = KeyBinding::new(
+    &[Key::plain(KeyCode::Left)],
+    Action::Prev,
+    "change",
+    "Previous option of the setting",
+)
+.bar();
+const OPTION_NEXT: KeyBinding = KeyBinding::new(
+    &[Key::plain(KeyCode::Right)],
+    Action::Next,
+    "change",
+    "Next option of the setting",
+);
+const CHART: KeyBinding = KeyBinding::new(
+    &[Key::ctrl('g'), Key::f(3)],
+    Action::Chart,
+    "chart",
+    "Show the result as a chart over time, or as a table",
+)
+.bar()
+.text();
+const EXPORT: KeyBinding = KeyBinding::new(
+    &[Key::ctrl('x'), Key::f(4)],
+    Action::Export,
+    "export",
+    "Export the result to a CSV file",
+)
+.bar()
+.text();
+const RESULT_FOCUS: KeyBinding = KeyBinding::new(
+    &[Key::ctrl('o'), Key::f(2)],
+    Action::FocusNext,
+    "result",
+    "Move between the settings and the result",
+)
+.text();
+const OWN: &[KeyBinding] = &[
+    RUN,
+    PREV_SETTING,
+    NEXT_SETTING,
+    OPTION_PREV,
+    OPTION_NEXT,
+    CHART,
+    EXPORT,
+    RESULT_FOCUS,
+];
+const KEYS: Tables = &[OWN];
+
+const PROMPT_KEYS: &[KeyBinding] = &[
+    KeyBinding::new(
+        &[Key::plain(KeyCode::Enter)],
+        Action::Choose,
+        "write",
+        "Write the CSV file",
+    )
+    .bar()
+    .text(),
+    KeyBinding::new(
+        &[Key::plain(KeyCode::Esc)],
+        Action::Back,
+        "cancel",
+        "Do not write",
+    )
+    .bar()
+    .text(),
+];
+
+/// The last answer.
+#[derive(Debug, Clone)]
+pub enum QueryState {
+    Running,
+    Done { table: UsageTable, has_more: bool },
+    Failed(String),
+}
+
+pub struct UsageScreen {
+    pub form: Form,
+    result: Option<QueryState>,
+    chart: bool,
+    /// Focus on the result (scrolling its rows) rather than the settings.
+    on_result: bool,
+    row: usize,
+    gen: Debounce,
+    export: Option<TextInput>,
+}
+
+impl UsageScreen {
+    /// Opened for a meter and/or an account code; runs the default query (today, sum) at once.
+    pub fn new(ctx: &mut Ctx, meter: Option<String>, account: Option<String>) -> Self {
+        let mut s = Self::offline(meter, account);
+        s.run(ctx);
+        s
+    }
+
+    pub fn offline(meter: Option<String>, account: Option<String>) -> Self {
+        Self {
+            form: Form::new(meter, account),
+            result: None,
+            chart: false,
+            on_result: false,
+            row: 0,
+            gen: Debounce::default(),
+            export: None,
+        }
+    }
+
+    /// Takes an answer (tests feed them directly).
+    pub fn answered(&mut self, r: Result<UsageQueryResponse, String>) {
+        self.row = 0;
+        self.result = Some(match r {
+            Ok(resp) => QueryState::Done {
+                table: UsageTable::from_rows(&resp.data),
+                has_more: resp.has_more_data,
+            },
+            Err(e) => QueryState::Failed(e),
+        });
+    }
+
+    fn run(&mut self, ctx: &mut Ctx) {
+        let meters = ctx.meters.get().cloned().unwrap_or_default();
+        let now = (ctx.clock)().with_timezone(&chrono::Local);
+        // The account is typed as a code; the query takes its id (looked up on the task).
+        let query = match self.form.query(&now, &meters, None) {
+            Ok(q) => q,
+            Err(e) => {
+                ctx.error(e);
+                return;
+            }
+        };
+        let account = self.form.account.value().trim().to_string();
+        let gen = self.gen.arm();
+        self.result = Some(QueryState::Running);
+        let c = ctx.client.clone();
+        ctx.spawn("usage query", async move {
+            let result = async {
+                let mut query = query;
+                if !account.is_empty() {
+                    match c.account_by_code(&account).await? {
+                        Some(a) => query.account_ids = vec![a.id],
+                        None => {
+                            return Ok(Err(format!("account: no account has the code {account:?}")))
+                        }
+                    }
+                }
+                c.usage_query(&query).await.map(Ok)
+            }
+            .await
+            .map_err(|e: crate::m3ter::Error| e.to_string())
+            .and_then(|r| r);
+            Msg::Explore(Box::new(ExploreMsg::Usage { gen, result }))
+        });
+    }
+
+    fn table(&self) -> Option<&UsageTable> {
+        match &self.result {
+            Some(QueryState::Done { table, .. }) => Some(table),
+            _ => None,
+        }
+    }
+
+    fn update_export(&mut self, ctx: &mut Ctx, input: Input) -> Outcome {
+        let Some(prompt) = &mut self.export else {
+            return Outcome::Ignored;
+        };
+        match input {
+            Input::Action(Action::Choose) => {
+                let path = prompt.value().to_string();
+                if let Some(t) = self.table() {
+                    let csv = t.to_csv();
+                    ctx.write_user_file("usage export", &path, csv);
+                }
+                self.export = None;
+            }
+            Input::Action(Action::Back) => self.export = None,
+            Input::Key(k) => {
+                prompt.handle_key(&k);
+            }
+            Input::Paste(s) => prompt.insert(&s),
+            _ => {}
+        }
+        Outcome::Consumed
+    }
+}
+
+impl Screen for UsageScreen {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Usage
+    }
+
+    fn title(&self) -> String {
+        "Usage".into()
+    }
+
+    fn keys(&self) -> Tables {
+        if self.export.is_some() {
+            &[PROMPT_KEYS]
+        } else {
+            KEYS
+        }
+    }
+
+    fn typing(&self) -> bool {
+        self.export.is_some() || (!self.on_result && self.form.focused().is_text())
+    }
+
+    fn on_msg(&mut self, ctx: &mut Ctx, msg: &Msg) {
+        let Msg::Explore(m) = msg else { return };
+        match m.as_ref() {
+            ExploreMsg::Usage { gen, result } if self.gen.due(*gen) => {
+                self.answered(result.clone())
+            }
+            ExploreMsg::Written { what, result } if what == "usage export" => match result {
+                Ok(p) => ctx.info(format!("exported to {}", p.display())),
+                Err(e) => ctx.error(format!("not exported: {e}")),
+            },
+            _ => {}
+        }
+    }
+
+    fn update(&mut self, ctx: &mut Ctx, input: Input) -> Outcome {
+        if self.export.is_some() {
+            return self.update_export(ctx, input);
+        }
+        let meters = ctx.meters.get().cloned().unwrap_or_default();
+        let rows = self.table().map_or(0, |t| t.rows.len());
+        match input {
+            Input::Action(Action::Choose) => self.run(ctx),
+            Input::Action(Action::FocusNext) => self.on_result = !self.on_result,
+            Input::Action(Action::Down) if self.on_result => {
+                self.row = (self.row + 1).min(rows.saturating_sub(1))
+            }
+            Input::Action(Action::Up) if self.on_result => self.row = self.row.saturating_sub(1),
+            Input::Action(Action::Down) => self.form.move_focus(1),
+            Input::Action(Action::Up) => self.form.move_focus(-1),
+            Input::Action(Action::Prev) if !self.on_result => self.form.cycle(-1, &meters),
+            Input::Action(Action::Next) if !self.on_result => self.form.cycle(1, &meters),
+            Input::Action(Action::Chart) => self.chart = !self.chart,
+            Input::Action(Action::Export) => {
+                if self.table().is_some_and(|t| !t.is_empty()) {
+                    self.export = Some(TextInput::new("usage.csv"));
+                } else {
+                    ctx.error("nothing to export: run a query that returns rows");
+                }
+            }
+            Input::Key(k) if !self.on_result => match self.form.input_mut() {
+                Some(inp) => {
+                    if !inp.handle_key(&k) {
+                        return Outcome::Ignored;
+                    }
+                }
+                None => return Outcome::Ignored,
+            },
+            Input::Paste(s) if !self.on_result => match self.form.input_mut() {
+                Some(inp) => inp.insert(&s),
+                None => return Outcome::Ignored,
+            },
+            _ => return Outcome::Ignored,
+        }
+        Outcome::Consumed
+    }
+
+    fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        draw::draw(self, ctx, frame, area);
+    }
+}
