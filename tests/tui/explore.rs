@@ -146,7 +146,7 @@ fn auto_created_account_is_announced_and_a_key_jumps_to_it() {
     assert!(s.contains("account TempAcct auto-created"), "{s}");
     // Into the log pane, then `a`.
     while !screen(&a).contains("◀ keys go here") {
-        key(&mut a, KeyCode::Tab);
+        key(&mut a, KeyCode::BackTab);
     }
     key(&mut a, KeyCode::Char('a'));
     assert_eq!(a.top_kind(), ScreenKind::Accounts);
@@ -167,7 +167,7 @@ fn log_detail_shows_request_answer_latency_and_outcome() {
     a.ctx.log.selected = 0;
     // Focus the log and open the entry.
     while !screen(&a).contains("◀ keys go here") {
-        key(&mut a, KeyCode::Tab);
+        key(&mut a, KeyCode::BackTab);
     }
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.top_kind(), ScreenKind::LogDetail);
@@ -411,7 +411,7 @@ fn a_dropped_submission_is_edited_with_its_own_uid() {
         },
     );
     while !screen(&a).contains("◀ keys go here") {
-        key(&mut a, KeyCode::Tab);
+        key(&mut a, KeyCode::BackTab);
     }
     key(&mut a, KeyCode::Char('e'));
     assert!(screen(&a).contains("It keeps its uid"));

@@ -343,3 +343,48 @@ fn the_editor_colours_json_strings() {
     assert_eq!(buf[(value, row)].fg, Color::Green, "{}", cells.concat());
     assert_ne!(buf[(at(":"), row)].fg, Color::Green);
 }
+
+/// `/` in the log pane filters the entries; a restored draft with an old `ts` offers "now".
+#[test]
+fn the_log_filters_and_an_old_ts_is_pointed_out() {
+    let mut a = app();
+    open_submit(&mut a);
+    typ(&mut a, "ACME\n\t\t4");
+    key(&mut a, KeyCode::F(5));
+    accepted(&mut a, 1);
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Up);
+    }
+    ctrl(&mut a, 'u');
+    typ(&mut a, "GLOBEX");
+    ctrl(&mut a, 's');
+    assert_eq!(a.ctx.log.entries.len(), 2);
+    accepted(&mut a, 2);
+    // From the first field, Shift+Tab goes to the log.
+    key(&mut a, KeyCode::BackTab);
+    typ(&mut a, "/globex");
+    let s = render(&a, 140, 40);
+    assert!(s.contains("1 shown"), "{s}");
+    assert!(
+        s.contains(r#""account":"GLOBEX""#) && !s.contains(r#""account":"ACME""#),
+        "{s}"
+    );
+    typ(&mut a, "zzz");
+    assert!(render(&a, 140, 40).contains("no match"));
+    key(&mut a, KeyCode::Esc);
+    assert!(render(&a, 140, 40).contains(r#""account":"ACME""#));
+
+    // An old ts in a restored draft is named, with the key that sets it to now.
+    let mut b = app();
+    open_submit(&mut b);
+    typ(&mut b, "ACME\n");
+    ctrl(&mut b, 'u');
+    typ(&mut b, "2020-01-01T00:00:00Z");
+    key(&mut b, KeyCode::Esc);
+    key(&mut b, KeyCode::Enter);
+    let s = render(&b, 140, 40);
+    assert!(
+        s.contains("ts is 2020-01-01T00:00:00Z: Ctrl+N/F7 sets it to now"),
+        "{s}"
+    );
+}

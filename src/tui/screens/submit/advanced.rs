@@ -59,6 +59,9 @@ impl Diagnostic {
     }
 }
 
+/// A JSON string literal, escapes included.
+const JSON_STRING: &str = r#""(?:[^"\\]|\\.)*""#;
+
 /// The measurements of a JSON array or of `{"measurements":[…]}`, the ingest API's own body.
 fn many(v: &Value) -> Option<&Vec<Value>> {
     match v {
@@ -92,9 +95,6 @@ fn check_many(items: &[Value], meters: &[Meter]) -> Diagnostic {
     }
     Diagnostic::Many(out)
 }
-
-/// A JSON string literal, escapes included.
-const JSON_STRING: &str = r#""(?:[^"\\]|\\.)*""#;
 
 pub struct AdvancedEditor {
     pub textarea: TextArea<'static>,
