@@ -11,6 +11,7 @@ pub mod exit;
 pub mod output;
 pub mod sandbox_serve;
 pub mod submit;
+pub mod upload;
 pub mod usage;
 
 use crate::config::ConnectArgs;
@@ -55,6 +56,8 @@ pub enum Command {
     Accounts(Box<accounts::AccountsCommand>),
     /// Submit usage measurements: one from flags or JSON, or a whole file in batches.
     Submit(submit::SubmitArgs),
+    /// Upload a file of measurements through m3ter's file upload, and follow its job.
+    Upload(upload::UploadArgs),
     /// Usage m3ter ingested: measurements or aggregations over a period.
     #[command(subcommand)]
     Usage(usage::UsageCommand),
@@ -133,6 +136,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Submit(args) => submit::run(&conn, args, fmt).await,
         Command::Events(c) => events::run(&conn, c, fmt).await,
         Command::Usage(c) => usage::run(&conn, c, fmt).await,
+        Command::Upload(args) => upload::run(&conn, args, fmt).await,
         Command::Config(_) | Command::Completions { .. } | Command::Sandbox(_) => Ok(()),
     }
 }

@@ -35,7 +35,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub rate_limit: bool,
     /// Also answer requests whose Host header names NAME (repeatable). By default only
-    /// localhost, 127.0.0.1, [::1] and the listen address are answered, which keeps web pages
+    /// localhost, 127.0.0.1, `[::1]` and the listen address are answered, which keeps web pages
     /// from reaching the sandbox through DNS rebinding.
     #[arg(long = "allow-host", value_name = "NAME")]
     pub allow_hosts: Vec<String>,

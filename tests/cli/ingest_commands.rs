@@ -66,7 +66,17 @@ fn scripted(ts: &TestSandbox) -> (String, Seen) {
             &format!("{org}/usage/query"),
             post(
                 |State(seen): State<Seen>, axum::Json(body): axum::Json<Value>| async move {
-                    seen.0.lock().unwrap().push(body);
+                    seen.0.lock().unwrap().push(body.clone());
+                    let no_aggregations =
+                        body["aggregations"].as_array().is_none_or(|a| a.is_empty());
+                    let meters = body["meterIds"].as_array().is_some_and(|m| !m.is_empty());
+                    if no_aggregations && meters {
+                        // The follow-up probe: the good measurement was ingested.
+                        let now = chrono::Utc::now().to_rfc3339();
+                        return axum::Json(json!({"data": [
+                            {"uid": "w-ok", "ts": now, "meter": "api_calls", "account": "ACME"}
+                        ], "hasMoreData": false}));
+                    }
                     axum::Json(json!({"data": [
                     {"accountId": "acc-1", "timestamp": "2026-11-24T00:00:00Z", "sum(calls)": 12},
                     {"accountId": "acc-1", "timestamp": "2026-11-25T00:00:00Z", "sum(calls)": 7.5}
@@ -77,9 +87,14 @@ fn scripted(ts: &TestSandbox) -> (String, Seen) {
         .route(
             &format!("{org}/events"),
             get(move || {
-                let f = failure.clone();
+                let mut f = failure.clone();
+                f["eventTime"] = json!(chrono::Utc::now().to_rfc3339());
                 async move { axum::Json(json!({"data": [f]})) }
             }),
+        )
+        .route(
+            &format!("{org}/measurements"),
+            post(|| async { axum::Json(json!({"result": "accepted"})) }),
         )
         .route(
             &format!("{org}/events/e1"),
@@ -230,5 +245,157 @@ fn events_list_show_and_download() {
     assert_eq!(
         serde_json::from_slice::<Value>(&std::fs::read(&file).unwrap()).unwrap(),
         log
+    );
+}
+
+/// `submit --wait` follows each accepted measurement: one is found ingested by a usage query,
+/// the other failed (an ingest event); the run says so and exits 1.
+#[test]
+fn submit_wait_follows_to_the_outcome() {
+    let ts = TestSandbox::start();
+    let (url, _) = scripted(&ts);
+    let file = ts.path("w.ndjson");
+    std::fs::write(
+        &file,
+        "{\"uid\":\"w-ok\",\"meter\":\"api_calls\",\"account\":\"ACME\",\"measure\":{\"calls\":1}}\n\
+         {\"uid\":\"u-9\",\"meter\":\"api_calls\",\"account\":\"ACME\",\"measure\":{\"calls\":2}}\n",
+    )
+    .unwrap();
+    let r = Run::from(
+        ts.cmd_at(&url)
+            .args([
+                "submit",
+                "--file",
+                file.to_str().unwrap(),
+                "--wait",
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["accepted"], 2);
+    assert_eq!(v["outcome"]["ingested"], 1, "{v}");
+    assert_eq!(v["outcome"]["failed"], 1, "{v}");
+    assert_eq!(v["outcome"]["failures"]["UndefinedMeter"], 1, "{v}");
+    assert!(
+        r.stderr.contains("failed m3ter's ingest checks"),
+        "{}",
+        r.stderr
+    );
+
+    let r = Run::from(
+        ts.cmd_at(&url)
+            .args([
+                "submit",
+                "--meter",
+                "api_calls",
+                "--account",
+                "ACME",
+                "--uid",
+                "w-ok",
+                "--field",
+                "calls=1",
+                "--wait",
+                "-o",
+                "table",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("1 ingested, 0 failed"), "{}", r.stdout);
+}
+
+/// `upload FILE` against the sandbox: checked locally, uploaded through the signed URL, the job
+/// followed to its end; a row m3ter's ingest refuses (a repeated uid) makes it exit 1.
+#[test]
+fn upload_follows_the_job_to_its_end() {
+    let ts = TestSandbox::start();
+    let good = ts.path("good.ndjson");
+    write_ndjson(&good, 3, 1);
+    let r = ts
+        .run(&["upload", good.to_str().unwrap(), "-o", "json"])
+        .ok();
+    let job = r.json();
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["processedRows"], 3);
+    assert!(r.stderr.contains("uploaded 3 measurements"), "{}", r.stderr);
+
+    let twice = ts.path("twice.ndjson");
+    std::fs::write(
+        &twice,
+        "{\"uid\":\"same\",\"meter\":\"api_calls\",\"account\":\"UP\",\"ts\":\"2026-01-01T00:00:00Z\"}\n\
+         {\"uid\":\"same\",\"meter\":\"api_calls\",\"account\":\"UP\",\"ts\":\"2026-01-01T00:00:00Z\"}\n",
+    )
+    .unwrap();
+    let r = ts.run(&["upload", twice.to_str().unwrap(), "-o", "table"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("1 failed"), "{}", r.stdout);
+
+    let bad = ts.path("bad.ndjson");
+    std::fs::write(
+        &bad,
+        "{\"meter\":\"api_calls\",\"account\":\"UP\",\"measure\":{\"calls\":\"x\"}}\n",
+    )
+    .unwrap();
+    let r = ts.run(&["upload", bad.to_str().unwrap()]);
+    assert_eq!(
+        r.code, 2,
+        "checked before anything is uploaded: {}",
+        r.stderr
+    );
+}
+
+/// Against the sandbox's two-stage ingest: a repeated uid is `accepted`, then refused by the
+/// enrichment stage; `--wait` says which and why, and `events list` shows the event.
+#[test]
+fn submit_wait_against_the_sandbox_reports_a_duplicate_uid() {
+    let ts = TestSandbox::start();
+    let submit = || {
+        ts.run(&[
+            "submit",
+            "--meter",
+            "api_calls",
+            "--account",
+            "W",
+            "--uid",
+            "dup-1",
+            "--field",
+            "calls=2",
+            "--wait",
+            "-o",
+            "table",
+        ])
+    };
+    let first = submit().ok();
+    assert!(
+        first
+            .stdout
+            .contains("accepted measurement dup-1 (meter api_calls"),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first.stdout.contains("1 ingested, 0 failed"),
+        "{}",
+        first.stdout
+    );
+    let again = submit();
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(
+        again.stdout.contains("1 × DuplicateUid"),
+        "{}",
+        again.stdout
+    );
+    let events = ts
+        .run(&["events", "list", "--failures", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(
+        events[0]["m3terEvent"]["eventData"]["uid"], "dup-1",
+        "{events}"
     );
 }

@@ -253,3 +253,93 @@ fn simple_and_advanced_send_the_same_payload() {
         assert_eq!(simple[k], advanced[k], "{k}");
     }
 }
+
+/// The terminal's own cursor is where the text cursor is: in the Simple form and the editor.
+#[test]
+fn the_terminal_cursor_is_on_the_focused_input() {
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    let mut a = app();
+    open_submit(&mut a);
+    typ(&mut a, "AC");
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| a.draw(f)).unwrap();
+    let at = t.get_cursor_position().unwrap();
+    let screen = t.backend().to_string();
+    let row = screen.lines().position(|l| l.contains("[AC")).unwrap();
+    let col = screen
+        .lines()
+        .nth(row)
+        .unwrap()
+        .chars()
+        .position(|c| c == '[')
+        .unwrap();
+    // The TestBackend's lines are quoted: one character before column 0.
+    assert_eq!((at.y as usize, at.x as usize), (row, col - 1 + 1 + 2));
+    ctrl(&mut a, 't');
+    key(&mut a, KeyCode::Down);
+    t.draw(|f| a.draw(f)).unwrap();
+    let at = t.get_cursor_position().unwrap();
+    let screen = t.backend().to_string();
+    let row = screen.lines().position(|l| l.contains(" 2 ")).unwrap();
+    assert_eq!(at.y as usize, row, "{screen}");
+}
+
+/// The JSON editor: Enter keeps the indentation, Tab indents, Ctrl+Z/Ctrl+Y undo and redo.
+#[test]
+fn the_editor_indents_and_undoes() {
+    let mut a = app();
+    open_submit(&mut a);
+    ctrl(&mut a, 't');
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::End);
+    key(&mut a, KeyCode::Enter);
+    typ(&mut a, "\"a\": {");
+    key(&mut a, KeyCode::Enter);
+    typ(&mut a, "\"b\": 1");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Tab);
+    typ(&mut a, "x");
+    let s = render(&a, 140, 40);
+    assert!(s.contains(r#"   "a": {"#), "{s}");
+    assert!(
+        s.contains(r#"     "b": 1"#),
+        "one step deeper after {{: {s}"
+    );
+    assert!(s.contains("       x"), "Tab indents: {s}");
+    for _ in 0..30 {
+        ctrl(&mut a, 'z');
+    }
+    assert!(!render(&a, 140, 40).contains(r#""b": 1"#));
+    for _ in 0..30 {
+        ctrl(&mut a, 'y');
+    }
+    assert!(render(&a, 140, 40).contains(r#""b": 1"#));
+}
+
+/// The JSON editor colours string literals.
+#[test]
+fn the_editor_colours_json_strings() {
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Color;
+    use ratatui::Terminal;
+    let mut a = app();
+    open_submit(&mut a);
+    ctrl(&mut a, 't');
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| a.draw(f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let text = t.backend().to_string();
+    let row = text.lines().position(|l| l.contains(r#""meter""#)).unwrap() as u16;
+    let cells: Vec<String> = (0..80)
+        .map(|x| buf[(x, row)].symbol().to_string())
+        .collect();
+    let at = |needle: &str| {
+        (0..cells.len())
+            .find(|&i| cells[i..].concat().starts_with(needle))
+            .unwrap() as u16
+    };
+    let value = at(r#""storage_gb""#) + 1;
+    assert_eq!(buf[(value, row)].fg, Color::Green, "{}", cells.concat());
+    assert_ne!(buf[(at(":"), row)].fg, Color::Green);
+}

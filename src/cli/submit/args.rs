@@ -63,6 +63,10 @@ pub struct SubmitArgs {
     /// terminal); the summary and errors still print.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// After m3ter accepts, follow each measurement to its outcome (ingested, or failed with the
+    /// ingest event's type); exit 1 if any failed or could not be confirmed.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub wait: bool,
     /// Check the input and show the batches, but send nothing.
     #[arg(long, conflicts_with = "resume")]
     pub dry_run: bool,

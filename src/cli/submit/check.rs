@@ -10,29 +10,21 @@ use super::journal::JournalWriter;
 use super::meters::Meters;
 use super::prepare::Checker;
 use crate::connect::Connection;
+use crate::m3ter::Measurement;
 
 /// Items checked per meter lookup.
 const CHUNK: usize = 1000;
 
-/// What the check found.
-pub struct Checked {
-    pub measurements: usize,
-    pub batches: usize,
-}
-
-/// Checks every item; while none has failed, batches go to `journal` (none: a dry run).
+/// Checks every item; while none has failed, each measurement goes to `sink` (with its number,
+/// 1-based). Returns how many measurements passed.
 pub async fn check_all(
     conn: &Connection,
     items: Items,
-    mut journal: Option<&mut JournalWriter>,
-) -> anyhow::Result<Checked> {
+    sink: &mut (dyn FnMut(usize, &Measurement) -> anyhow::Result<()> + Send),
+) -> anyhow::Result<usize> {
     let mut meters = Meters::default();
     let mut checker = Checker::default();
-    let mut batcher = Batcher::default();
-    let mut done = Checked {
-        measurements: 0,
-        batches: 0,
-    };
+    let mut passed = 0;
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut items = items.peekable();
     while items.peek().is_some() {
@@ -59,24 +51,49 @@ pub async fn check_all(
             let Some(m) = checker.check(item, &meters) else {
                 continue;
             };
-            done.measurements += 1;
-            if !checker.passed() {
-                continue; // keep checking, to report every problem; nothing will be sent
-            }
-            if let Some(b) = batcher.push(done.measurements, &m)? {
-                done.batches += 1;
-                if let Some(j) = journal.as_deref_mut() {
-                    j.append(&b)?;
-                }
-            }
+            passed += 1;
+            if checker.passed() {
+                sink(passed, &m)?;
+            } // else: keep checking, to report every problem; nothing will be sent
         }
     }
     checker.finish()?;
+    Ok(passed)
+}
+
+/// What the check found, batched for ingest.
+pub struct Checked {
+    pub measurements: usize,
+    pub batches: usize,
+}
+
+/// Checks every item and batches the measurements; each batch goes to `journal` as it fills
+/// (none: a dry run, which only counts).
+pub async fn check_batched(
+    conn: &Connection,
+    items: Items,
+    mut journal: Option<&mut JournalWriter>,
+) -> anyhow::Result<Checked> {
+    let mut batcher = Batcher::default();
+    let mut batches = 0;
+    let mut sink = |n: usize, m: &Measurement| -> anyhow::Result<()> {
+        if let Some(b) = batcher.push(n, m)? {
+            batches += 1;
+            if let Some(j) = journal.as_deref_mut() {
+                j.append(&b)?;
+            }
+        }
+        Ok(())
+    };
+    let measurements = check_all(conn, items, &mut sink).await?;
     if let Some(b) = batcher.finish() {
-        done.batches += 1;
+        batches += 1;
         if let Some(j) = journal {
             j.append(&b)?;
         }
     }
-    Ok(done)
+    Ok(Checked {
+        measurements,
+        batches,
+    })
 }

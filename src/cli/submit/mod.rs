@@ -2,15 +2,16 @@
 
 mod args;
 mod batch;
-mod check;
+pub mod check;
 mod flags;
-mod input;
+pub mod input;
 mod journal;
 mod meters;
 mod prepare;
 mod record;
 mod send;
 mod stdin_journal;
+mod wait;
 
 pub use args::SubmitArgs;
 
@@ -73,18 +74,31 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
     }
     conn.client.submit(&measurements).await?;
     let m = &measurements[0];
-    if fmt == OutputFormat::Json {
-        output::json(&serde_json::json!({"result": "accepted", "measurement": m}))
-    } else {
-        output::print(&output::clean(&format!(
+    if fmt != OutputFormat::Json {
+        let line = format!(
             "accepted measurement {} (meter {}, account {}, ts {})",
             m.uid.as_deref().unwrap_or("-"),
             m.meter,
             m.account,
             m.ts
-        )))?;
-        output::print("\n")
+        );
+        output::print(&format!("{}\n", output::clean(&line)))?;
     }
+    let outcome = if args.wait {
+        Some(wait::wait(conn, vec![wait::submitted(m, &meters)], args.quiet).await?)
+    } else {
+        None
+    };
+    if fmt == OutputFormat::Json {
+        let mut v = serde_json::json!({"result": "accepted", "measurement": m});
+        if let Some(o) = &outcome {
+            v["outcome"] = serde_json::to_value(o)?;
+        }
+        output::json(&v)?;
+    } else if let Some(o) = &outcome {
+        output::print(&o.human())?;
+    }
+    outcome.map_or(Ok(()), |o| o.result())
 }
 
 /// `--file PATH|-`: checked and journaled as a stream, then sent.
@@ -105,7 +119,7 @@ async fn from_file(
     })?;
     let items = input::items(reader, &name, format)?;
     if args.dry_run {
-        let c = check::check_all(conn, items, None).await?;
+        let c = check::check_batched(conn, items, None).await?;
         if c.measurements == 0 {
             return Err(usage(format!("{name}: no measurements")));
         }
@@ -130,7 +144,7 @@ async fn from_file(
         None => stdin_journal::incoming()?,
     };
     let mut writer = JournalWriter::new(&anchor, org, &name)?;
-    let checked = match check::check_all(conn, items, Some(&mut writer)).await {
+    let checked = match check::check_batched(conn, items, Some(&mut writer)).await {
         Ok(c) if c.measurements > 0 => c,
         Ok(_) => {
             writer.abandon();
@@ -142,6 +156,16 @@ async fn from_file(
         }
     };
     debug_assert_eq!(checked.batches, writer.batches());
+    if args.wait && checked.measurements > wait::WAIT_MAX {
+        writer.abandon();
+        return Err(usage(format!(
+            "--wait follows at most {} measurements (one usage query's worth); {name} has {}: \
+             send it without --wait, then check with `m3ter-console usage query` and \
+             `m3ter-console events list --failures`",
+            wait::WAIT_MAX,
+            checked.measurements
+        )));
+    }
     let path = match (known, &fingerprint) {
         (Some(p), _) => p,
         (None, Some(f)) => {
@@ -170,9 +194,31 @@ async fn bulk(
     args: &SubmitArgs,
     fmt: OutputFormat,
 ) -> anyhow::Result<()> {
+    if args.wait && j.header.measurements > wait::WAIT_MAX {
+        return Err(usage(format!(
+            "--wait follows at most {} measurements (one usage query's worth); this journal has {}",
+            wait::WAIT_MAX,
+            j.header.measurements
+        )));
+    }
     let summary = send::send(&conn.client, &mut j, args.concurrency.into(), args.quiet).await?;
+    let all_sent = summary.fatal.is_none() && !summary.interrupted && summary.rejected == 0;
+    let outcome = if args.wait && all_sent {
+        if fmt != OutputFormat::Json {
+            output::print(&summary.human())?;
+        }
+        Some(wait::wait(conn, followed(conn, &j).await?, args.quiet).await?)
+    } else {
+        None
+    };
     if fmt == OutputFormat::Json {
-        output::json(&summary)?;
+        let mut v = serde_json::to_value(&summary)?;
+        if let Some(o) = &outcome {
+            v["outcome"] = serde_json::to_value(o)?;
+        }
+        output::json(&v)?;
+    } else if let Some(o) = &outcome {
+        output::print(&o.human())?;
     } else {
         output::print(&summary.human())?;
     }
@@ -201,5 +247,23 @@ async fn bulk(
         ))
         .into());
     }
-    j.finish()
+    j.finish()?;
+    outcome.map_or(Ok(()), |o| o.result())
+}
+
+/// The measurements of a journal whose batches were all accepted, to follow with `--wait`.
+async fn followed(
+    conn: &Connection,
+    j: &Journal,
+) -> anyhow::Result<Vec<crate::m3ter::follow::Submitted>> {
+    let mut all = Vec::new();
+    for n in 0..j.batches.len() {
+        let batch: crate::m3ter::MeasurementBatch = serde_json::from_slice(&j.body(n)?)?;
+        all.extend(batch.measurements);
+    }
+    let mut meters = Meters::default();
+    meters
+        .ensure(conn, all.iter().map(|m| m.meter.as_str()))
+        .await?;
+    Ok(all.iter().map(|m| wait::submitted(m, &meters)).collect())
 }

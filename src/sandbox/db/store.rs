@@ -30,7 +30,9 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 }
 
 /// Creates the missing directories of `dir`, readable by the user only (0700 on Unix): the
-/// database holds the user's usage data. Directories that exist are left as they are.
+/// database holds the user's usage data. Directories that exist are left as they are — unlike
+/// `private_fs::create_private_dir`, which narrows them — because `--db` may point into any
+/// directory of the user's (a project folder, `/tmp`).
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -42,24 +44,17 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// Creates the database file 0600 (SQLite then gives its `-wal` and `-shm` files the same mode),
 /// or narrows an existing one (and its `-wal`/`-shm`) to 0600.
 fn make_private_file(path: &Path) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true).append(true);
+    crate::private_fs::open_private(path, std::fs::OpenOptions::new().create(true).append(true))?;
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        opts.mode(0o600);
-        opts.open(path)?;
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = path.as_os_str().to_owned();
-            p.push(suffix);
-            let p = std::path::PathBuf::from(p);
-            if p.exists() {
-                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
-            }
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let p = std::path::PathBuf::from(p);
+        if p.exists() {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
         }
     }
-    #[cfg(not(unix))]
-    opts.open(path)?;
     Ok(())
 }
 
@@ -131,5 +126,57 @@ impl Store {
             lock(&self.readers[i])
         });
         f(Db { conn: &conn, org })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::channel;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    fn created(store: &Store) -> String {
+        store
+            .read("org", |db| {
+                db.conn
+                    .query_row("SELECT value FROM meta WHERE key = 'created'", [], |r| {
+                        r.get(0)
+                    })
+            })
+            .unwrap()
+    }
+
+    /// A read completes while a write transaction is open (the writer waits for it before
+    /// committing), and sees the last committed state.
+    #[test]
+    fn reads_do_not_wait_behind_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(&dir.path().join("s.db")).unwrap();
+        let store = Arc::new(store);
+        store.mark_created("then").unwrap();
+        let (in_write, wrote) = channel();
+        let (read_done, reader_finished) = channel();
+        let writer = {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                store
+                    .write("org", |db| -> rusqlite::Result<bool> {
+                        db.conn
+                            .execute("UPDATE meta SET value = 'now' WHERE key = 'created'", [])?;
+                        in_write.send(()).unwrap();
+                        Ok(reader_finished
+                            .recv_timeout(Duration::from_secs(10))
+                            .is_ok())
+                    })
+                    .unwrap()
+            })
+        };
+        wrote.recv().unwrap();
+        let seen = created(&store);
+        read_done.send(()).unwrap();
+        assert!(writer.join().unwrap(), "the read finished inside the write");
+        assert_eq!(seen, "then", "the uncommitted write is not visible");
+        assert_eq!(created(&store), "now");
     }
 }

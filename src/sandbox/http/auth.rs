@@ -2,7 +2,7 @@
 //!
 //! Tokens themselves are issued and checked in `tokens`.
 //!
-//! Decisions (README ambiguities 4, 5): wrong/missing client credentials → 401 (RFC 6749
+//! Decisions 4, 5 of `sandbox/mod.rs`: wrong/missing client credentials → 401 (RFC 6749
 //! `invalid_client` with Basic auth); a missing, unknown or expired bearer → 401; a valid bearer
 //! used on another org's path, or an org id this sandbox does not serve → 403 (m3ter's docs list
 //! 403 for an unknown org). A wrong `grant_type` → 400.

@@ -1,6 +1,6 @@
 //! Create / retrieve / update / delete / list, once for every [`Entity`].
 //!
-//! Decisions (README ambiguities 1–3, 24):
+//! Decisions 1–3, 24 of `sandbox/mod.rs`:
 //! - `version` in a create body is ignored (the server sets 1);
 //! - an update without `version` is a 400 on `version` (m3ter: "required on update");
 //! - an update whose `version` is not the current one is a 409 with `x-should-retry: false`

@@ -1,7 +1,7 @@
 //! What differs between products, meters and accounts, behind one trait so the CRUD handlers
 //! (`crud.rs`) are written once.
 //!
-//! Decisions (README ambiguities 15, 16, 22):
+//! Decisions 15, 16, 22 of `sandbox/mod.rs`:
 //! - codes are unique per org and entity kind; a duplicate is a 409 (with `x-should-retry: false`);
 //! - a meter's `productId` must name an existing product (400 on `productId`); no `productId`
 //!   means a Global meter, listed with the others and without `productId`;

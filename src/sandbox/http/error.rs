@@ -1,9 +1,9 @@
 //! The one error type of the sandbox's HTTP layer, rendered as m3ter-style JSON.
 //!
-//! Decision (README ambiguity 6): every error body is `{"message": "...", "field": "..."}`
+//! Decision 6 of `sandbox/mod.rs`: every error body is `{"message": "...", "field": "..."}`
 //! ([`ErrorBody`]); `field` is present whenever the error is about one request field. Every 409
 //! carries `x-should-retry: false` so the official SDK does not repeat a request that cannot
-//! succeed (README ambiguity 1).
+//! succeed (decision 1).
 
 use crate::m3ter::rules::FieldError;
 use crate::m3ter::ErrorBody;

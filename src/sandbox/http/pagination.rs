@@ -1,6 +1,6 @@
 //! Cursor pagination: `pageSize` + opaque `nextToken` in, `{"data": [...], "nextToken"}` out.
 //!
-//! Decisions (README ambiguities 19, 20): lists are newest first; `pageSize` outside
+//! Decisions 19, 20 of `sandbox/mod.rs`: lists are newest first; `pageSize` outside
 //! `1..=max` (or not an integer) is a 400 naming `pageSize`, never clamped; the default page
 //! size of the plain lists is [`DEFAULT_PAGE_SIZE`] (capped at the list's maximum) and that of
 //! account search is 10 (m3ter's documented default). `nextToken` is base64url of a keyset

@@ -1,12 +1,13 @@
 //! `GET /accounts/search` and `GET /accounts/{id}/children`.
 //!
-//! Search decisions (README ambiguity 21 and §8.4): `searchQuery` is conditions joined by `$`,
-//! each `param<comparator>value` with comparators `>=`, `<=`, `>`, `<`, `:` (equals, case-
-//! insensitive), `~` (m3ter's match phrase/prefix, implemented in the `db` layer's search); params are m3ter's list
-//! (name, code, currency, purchaseOrderNumber, parentAccountId, codes, id, createdBy, dtCreated,
-//! lastModifiedBy, ids); `codes`/`ids` take comma-separated values, any number of them. Anything
-//! else is a 400 on `searchQuery`, and so is a query of more than [`MAX_CONDITIONS`] conditions. `operator` AND (default) | OR combines them. `sortBy` is any Account field
-//! (default `dtCreated`), `sortOrder` ASC | DESC (default DESC, i.e. newest first).
+//! Search decisions (21 of `sandbox/mod.rs`): `searchQuery` is conditions joined by `$`, each
+//! `param<comparator>value` with comparators `>=`, `<=`, `>`, `<`, `:` (equals, case-
+//! insensitive), `~` (m3ter's match phrase/prefix, implemented in `db/search.rs`); params are
+//! m3ter's list (name, code, currency, purchaseOrderNumber, parentAccountId, codes, id,
+//! createdBy, dtCreated, lastModifiedBy, ids); `codes`/`ids` take comma-separated values, any
+//! number of them. Anything else is a 400 on `searchQuery`, and so is a query of more than
+//! [`MAX_CONDITIONS`] conditions. `operator` AND (default) | OR combines them. `sortBy` is any
+//! Account field (default `dtCreated`), `sortOrder` ASC | DESC (default DESC, i.e. newest first).
 //! `fromDocument` is a 0-based offset; `nextToken` is the next `fromDocument` as a string,
 //! present only when more results exist.
 

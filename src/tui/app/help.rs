@@ -203,27 +203,42 @@ pub fn draw_bar(
         }
         out
     };
-    let mut own = pick(view.iter().flat_map(|t| t.iter()).collect());
-    let mut global = pick(global.iter().collect());
-    let width = |items: &[(String, &str)]| -> usize {
-        items
-            .iter()
-            .map(|(k, l)| k.chars().count() + l.chars().count() + 3)
-            .sum()
-    };
-    let room = area.width as usize;
-    while width(&own) + width(&global) > room && !own.is_empty() {
-        own.pop();
+    let own = pick(view.iter().flat_map(|t| t.iter()).collect());
+    let global = pick(global.iter().collect());
+    // What gives way when the bar is short: the view's later keys first, then the global ones
+    // but help; the view's first key (its main action) and help stay longest.
+    let help_at = global.iter().position(|(_, l)| *l == "help");
+    let mut order: Vec<(bool, usize)> = Vec::new();
+    if !own.is_empty() {
+        order.push((true, 0));
     }
-    while width(&global) > room && global.len() > 1 {
-        global.pop();
+    order.extend(help_at.map(|h| (false, h)));
+    order.extend(
+        (0..global.len())
+            .filter(|i| Some(*i) != help_at)
+            .map(|i| (false, i)),
+    );
+    order.extend((1..own.len()).map(|i| (true, i)));
+    let item = |(is_own, i): (bool, usize)| if is_own { &own[i] } else { &global[i] };
+    let mut used = 0usize;
+    let mut keep: Vec<(bool, usize)> = Vec::new();
+    for o in order {
+        let (k, l) = item(o);
+        let w = k.chars().count() + l.chars().count() + 3;
+        if used + w <= area.width as usize + 2 {
+            used += w;
+            keep.push(o);
+        }
     }
+    keep.sort_by_key(|(is_own, i)| (!is_own, *i));
+    let own: Vec<&(String, &str)> = keep.iter().filter(|o| o.0).map(|o| item(*o)).collect();
+    let global: Vec<&(String, &str)> = keep.iter().filter(|o| !o.0).map(|o| item(*o)).collect();
     let mut spans = Vec::new();
     for (k, l) in own.into_iter().chain(global) {
         if !spans.is_empty() {
             spans.push(Span::raw("  "));
         }
-        spans.push(Span::styled(k, style::key()));
+        spans.push(Span::styled(k.clone(), style::key()));
         spans.push(Span::raw(format!(" {l}")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

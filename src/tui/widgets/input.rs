@@ -22,6 +22,11 @@ impl TextInput {
         &self.value
     }
 
+    /// The cursor, in characters from the start.
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
     pub fn set(&mut self, value: impl Into<String>) {
         *self = Self::new(value);
     }

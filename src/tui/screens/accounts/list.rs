@@ -212,8 +212,17 @@ impl ListView {
             .max()
             .unwrap_or(4)
             .clamp(4, 32) as u16;
-        let rest = area.width.saturating_sub(2 + 2 + 4 + code_width + 10 + 4) as usize;
-        let (name_w, email_w) = (rest / 2, rest - rest / 2);
+        // On a narrow terminal the creation date and then the email give way, so the name
+        // keeps a readable width.
+        let show_created = area.width >= 64;
+        let show_email = area.width >= 52;
+        let fixed = 2 + 2 + 4 + code_width + 4 + if show_created { 10 } else { 0 };
+        let rest = area.width.saturating_sub(fixed) as usize;
+        let (name_w, email_w) = if show_email {
+            (rest / 2, rest - rest / 2)
+        } else {
+            (rest, 0)
+        };
         let rows: Vec<Row> = (offset..(offset + height).min(w.len()))
             .filter_map(|i| w.slot(i))
             .map(|s| match s {
@@ -253,7 +262,7 @@ impl ListView {
             Constraint::Length(code_width),
             Constraint::Length(name_w as u16),
             Constraint::Length(email_w as u16),
-            Constraint::Length(10),
+            Constraint::Length(if show_created { 10 } else { 0 }),
         ];
         let empty = rows.is_empty();
         let table = Table::new(rows, widths)

@@ -93,6 +93,9 @@ fn check_many(items: &[Value], meters: &[Meter]) -> Diagnostic {
     Diagnostic::Many(out)
 }
 
+/// A JSON string literal, escapes included.
+const JSON_STRING: &str = r#""(?:[^"\\]|\\.)*""#;
+
 pub struct AdvancedEditor {
     pub textarea: TextArea<'static>,
     pub diagnostic: Diagnostic,
@@ -130,6 +133,12 @@ impl AdvancedEditor {
         ta.set_wrap_mode(WrapMode::WordOrGlyph);
         ta.set_tab_length(2);
         ta.set_max_histories(200);
+        // JSON colours: string literals (keys and values) in the theme's string colour. The
+        // editor's search highlight is the one per-token style it offers; the console never
+        // searches in it otherwise.
+        if ta.set_search_pattern(JSON_STRING).is_ok() {
+            ta.set_search_style(style::json_string());
+        }
         let target = row.min(ta.lines().len().saturating_sub(1));
         for _ in 0..target {
             ta.move_cursor(ratatui_textarea::CursorMove::Down);

@@ -114,17 +114,18 @@ pub const REDO: KeyBinding = KeyBinding::new(
 )
 .text();
 
+/// In the editor Tab indents: the log pane is a Shift+Tab (or F3) away.
+const TO_LOG: KeyBinding = KeyBinding::new(
+    &[Key::plain(KeyCode::BackTab), Key::f(3)],
+    Action::FocusNext,
+    "log",
+    "Go to the log pane (Tab indents in the editor)",
+)
+.bar()
+.text();
+
 /// The bar is full at 80 columns here: reset is in the help (and named when a draft is restored).
-const ADVANCED_OWN: &[KeyBinding] = &[
-    SUBMIT,
-    TO_SIMPLE,
-    EDITOR.bar(),
-    NEXT,
-    PREV,
-    RESET,
-    UNDO,
-    REDO,
-];
+const ADVANCED_OWN: &[KeyBinding] = &[SUBMIT, TO_SIMPLE, TO_LOG, EDITOR.bar(), RESET, UNDO, REDO];
 pub const ADVANCED: Tables = &[ADVANCED_OWN];
 
 pub const RESEND: KeyBinding = KeyBinding::new(

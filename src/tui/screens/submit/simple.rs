@@ -310,6 +310,17 @@ impl SimpleForm {
             focus_line + usize::from(errors.get(self.focus).is_some_and(|e| e.is_some()));
         let offset = (focus_end + 1).saturating_sub(inner_h);
         let account_row = rows[ACCOUNT].0.checked_sub(offset).map(|r| r as u16);
+        // The terminal's own cursor sits on the focused input (IMEs, screen readers).
+        if let Some(line) = rows
+            .get(self.focus)
+            .and_then(|r| r.0.checked_sub(offset))
+            .filter(|l| focused && *l < inner_h)
+        {
+            let x = area.x as usize + 1 + label_w + 1 + self.inputs[self.focus].cursor();
+            if x < (area.x + area.width).saturating_sub(1) as usize {
+                frame.set_cursor_position((x as u16, area.y + 1 + line as u16));
+            }
+        }
         *self.rows.borrow_mut() = rows
             .into_iter()
             .filter(|(line, _)| *line >= offset && *line - offset < inner_h)
