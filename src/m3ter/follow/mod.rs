@@ -120,6 +120,10 @@ pub struct Tracked {
     /// Ingested and not yet checked for an auto-created account.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub account_check_due: bool,
+    /// The uid was already ingested when this was sent (a resend): a usage row with it proves
+    /// nothing about this submission, so only its event (DuplicateUid) or the wait settles it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uid_was_ingested: bool,
 }
 
 impl Tracked {
@@ -271,6 +275,10 @@ impl Follower {
 
     /// A measurement is being sent.
     pub fn sending(&mut self, s: Submitted, now: DateTime<Utc>) {
+        let uid_was_ingested = self
+            .entries
+            .get(&s.uid)
+            .is_some_and(|t| matches!(t.state, FollowState::Ingested { .. }));
         let t = Tracked {
             uid: s.uid.clone(),
             meter: s.meter,
@@ -284,6 +292,7 @@ impl Follower {
             auto_created_account: None,
             wait_until: None,
             account_check_due: false,
+            uid_was_ingested,
         };
         self.entries.insert(s.uid, t);
     }
@@ -479,7 +488,7 @@ impl Follower {
                     event_id: f.event_id.clone(),
                     message: f.message.clone(),
                 };
-            } else if let Some(s) = seen.get(t.uid.as_str()) {
+            } else if let Some(s) = seen.get(t.uid.as_str()).filter(|_| !t.uid_was_ingested) {
                 t.state = FollowState::Ingested {
                     values: s.values.clone(),
                 };

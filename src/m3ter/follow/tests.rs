@@ -372,3 +372,33 @@ fn tracked_survives_a_round_trip_through_json_and_restore() {
     assert_eq!(ask, None);
     assert_eq!(g.get("u1").unwrap().state, FollowState::NotConfirmed);
 }
+
+#[test]
+fn a_resend_of_an_ingested_uid_waits_for_its_event_not_the_old_row() {
+    let mut f = Follower::default();
+    f.sending(submitted("u1", Some("m1"), 0), t0());
+    f.accepted("u1", t0());
+    f.poll(t0());
+    f.fold(Answer {
+        seen: vec![seen("u1")],
+        ..Default::default()
+    });
+    assert_eq!(f.get("u1").unwrap().state.label(), "ingested");
+    // The same uid again: the usage row is the first one's.
+    f.sending(submitted("u1", Some("m1"), 0), secs(5));
+    f.accepted("u1", secs(5));
+    f.poll(secs(5)).1.unwrap();
+    let changed = f.fold(Answer {
+        seen: vec![seen("u1")],
+        ..Default::default()
+    });
+    assert!(changed.is_empty(), "the old row proves nothing");
+    assert_eq!(f.get("u1").unwrap().state, FollowState::Accepted);
+    f.poll(secs(6)).1.unwrap();
+    f.fold(Answer {
+        seen: vec![seen("u1")],
+        failures: vec![failure("u1", "DuplicateUid")],
+        ..Default::default()
+    });
+    assert_eq!(f.get("u1").unwrap().state.label(), "failed: DuplicateUid");
+}

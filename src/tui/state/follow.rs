@@ -67,7 +67,12 @@ impl Ctx {
 
     /// Entries read back from the log file: their follow-up goes on where it stopped.
     pub fn follow_restore(&mut self, entries: &[LogEntry]) {
-        let tracked: Vec<Tracked> = entries.iter().filter_map(|e| e.follow.clone()).collect();
+        // Oldest first, so the newest entry of a uid sent twice is the one followed.
+        let tracked: Vec<Tracked> = entries
+            .iter()
+            .rev()
+            .filter_map(|e| e.follow.clone())
+            .collect();
         if tracked.is_empty() {
             return;
         }
