@@ -204,3 +204,47 @@ async fn an_unanswered_entry_warns_after_a_restart_and_e_keeps_its_uid() {
         "an unanswered entry goes again with its own uid (m3ter counts it once)"
     );
 }
+
+/// A damaged drafts file is set aside and reported; the next save starts a new file and never
+/// replaces the damaged one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_drafts_file_is_kept_aside_reported_and_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let damaged =
+        b"{\"version\":1,\"drafts\":[{\"conn\":\"x\",\"org\":\"o\",\"meter\":\"m\",\"mode\":\"sim";
+    std::fs::write(dir.path().join(DRAFTS_FILE), damaged).unwrap();
+    let (mut a, mut rx) = app_at(Some(dir.path()), "first");
+    a.load_saved();
+    pump_until(&mut a, &mut rx, "the damaged-file report", |a| {
+        format!("{:?}", a.ctx.status).contains("damaged")
+    })
+    .await;
+    let status = format!("{:?}", a.ctx.status);
+    assert!(status.contains("kept as"), "{status}");
+    open_submit(&mut a);
+    typ(&mut a, "ACME\n");
+    a.shutdown().await;
+    let asides: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("drafts.json.damaged-"))
+        .collect();
+    assert_eq!(asides.len(), 1, "{asides:?}");
+    assert_eq!(std::fs::read(&asides[0]).unwrap(), damaged);
+    let saved = std::fs::read_to_string(dir.path().join(DRAFTS_FILE)).unwrap();
+    assert!(saved.contains("ACME"), "{saved}");
+}
+
+/// When the drafts file could be neither read nor set aside, nothing is written over it.
+#[tokio::test(flavor = "multi_thread")]
+async fn unread_drafts_are_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(DRAFTS_FILE), "precious").unwrap();
+    let (mut a, _rx) = app_at(Some(dir.path()), "first");
+    a.on_msg(Msg::DraftsLoaded(Err("cannot read drafts.json".into())));
+    open_submit(&mut a);
+    typ(&mut a, "ACME\n");
+    a.shutdown().await;
+    let saved = std::fs::read_to_string(dir.path().join(DRAFTS_FILE)).unwrap();
+    assert_eq!(saved, "precious");
+}

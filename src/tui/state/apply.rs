@@ -80,8 +80,12 @@ impl Ctx {
             Msg::WriteFailed(e) => ctx.error(e.clone()),
             Msg::DraftsLoaded(r) => match r {
                 Ok(list) => ctx.drafts.merge_loaded(list.clone()),
-                Err(e) => ctx.error(e.clone()),
+                Err(e) => {
+                    ctx.drafts_unreadable = true;
+                    ctx.error(e.clone())
+                }
             },
+            Msg::Damaged(note) => ctx.error(note.clone()),
             Msg::SaveDrafts(gen) => persistence::drafts_due(ctx, *gen),
             Msg::AccountsChanged => ctx.load_accounts(),
             Msg::Status(s) => ctx.info(s.clone()),

@@ -95,6 +95,8 @@ pub struct Ctx {
     pub drafts: Drafts,
     /// Debounces the drafts file write (see [`super::persistence::save_drafts_later`]).
     pub drafts_save: Debounce,
+    /// The drafts file could be neither read nor set aside: saving would overwrite unread data.
+    pub drafts_unreadable: bool,
     /// Writes files off the UI thread, in order.
     pub disk: Disk,
     pub status: Option<Status>,
@@ -128,6 +130,7 @@ impl Ctx {
             log: SubmissionLog::default(),
             drafts: Drafts::default(),
             drafts_save: Debounce::default(),
+            drafts_unreadable: false,
             status: None,
             preselect_account: None,
             ticks: 0,

@@ -120,16 +120,114 @@ impl Drafts {
     }
 }
 
-/// The drafts in a file; a missing file is none, a damaged one an error (and is left alone
-/// until the next save).
-pub fn read_file(path: &Path) -> Result<Vec<SavedDraft>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => serde_json::from_str::<File>(&t)
-            .map(|f| f.drafts)
-            .map_err(|e| format!("cannot read the drafts in {}: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+/// The drafts in a file; a missing file is none. A damaged or unreadable one is renamed aside
+/// (never overwritten: the next save starts a new file) and every whole draft in it recovered;
+/// the note says so. `Err` only when it could not even be set aside: then nothing may be saved.
+pub fn read_file(path: &Path) -> Result<Loaded, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
+        Err(e) => {
+            // Unreadable (no permission, an I/O error): set aside so the next save cannot
+            // overwrite what was never read; if even that fails, the caller stops saving.
+            let why = format!("cannot read {}: {e}", path.display());
+            return match set_aside(path) {
+                Ok(aside) => Ok(Loaded {
+                    drafts: Vec::new(),
+                    note: Some(format!("{why}; kept as {}", aside.display())),
+                }),
+                Err(e2) => Err(format!("{why}; not saving drafts this session ({e2})")),
+            };
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    match serde_json::from_str::<File>(&text) {
+        Ok(f) => Ok(Loaded {
+            drafts: f.drafts,
+            note: None,
+        }),
+        Err(e) => {
+            let (drafts, total) = recover(&text);
+            let why = format!(
+                "{} was damaged (line {}, column {}: {e})",
+                path.display(),
+                e.line(),
+                e.column()
+            );
+            match set_aside(path) {
+                Ok(aside) => Ok(Loaded {
+                    note: Some(format!(
+                        "{why}: kept as {}; recovered {} of {total} drafts",
+                        aside.display(),
+                        drafts.len()
+                    )),
+                    drafts,
+                }),
+                Err(e2) => Err(format!("{why}; not saving drafts this session ({e2})")),
+            }
+        }
     }
+}
+
+/// What start-up read: the drafts, and what to tell the user about a damaged file.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub drafts: Vec<SavedDraft>,
+    pub note: Option<String>,
+}
+
+/// Every whole draft of a damaged file (cut short, garbage after a good part, a draft with an
+/// unknown `mode`): the `drafts` array read element by element until it stops parsing. Returns
+/// the drafts and how many elements were seen.
+fn recover(text: &str) -> (Vec<SavedDraft>, usize) {
+    let Some(start) = text
+        .find("\"drafts\"")
+        .and_then(|i| text[i..].find('[').map(|j| i + j + 1))
+    else {
+        return (Vec::new(), 0);
+    };
+    let (mut out, mut seen, mut pos) = (Vec::new(), 0, start);
+    loop {
+        let rest = text[pos..].trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        pos = text.len() - rest.len();
+        if rest.is_empty() || rest.starts_with(']') {
+            break;
+        }
+        let mut it = serde_json::Deserializer::from_str(rest).into_iter::<serde_json::Value>();
+        match it.next() {
+            Some(Ok(v)) => {
+                seen += 1;
+                pos += it.byte_offset();
+                if let Ok(d) = serde_json::from_value::<SavedDraft>(v) {
+                    out.push(d);
+                }
+            }
+            _ => {
+                seen += 1;
+                break;
+            }
+        }
+    }
+    (out, seen)
+}
+
+/// Renames a damaged file to `NAME.damaged-YYYYMMDDTHHMMSS` beside it (never replacing one).
+pub fn set_aside(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    for n in 0..100 {
+        let suffix = if n == 0 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
+        let aside = path.with_file_name(format!("{name}.damaged-{stamp}{suffix}"));
+        if !aside.exists() {
+            std::fs::rename(path, &aside)?;
+            return Ok(aside);
+        }
+    }
+    Err(std::io::Error::other("too many damaged copies"))
 }
 
 #[cfg(test)]
@@ -163,5 +261,79 @@ mod tests {
         assert_eq!(d.get("c", "b").unwrap().uid, "u2");
         let back: File = serde_json::from_str(&d.to_json()).unwrap();
         assert_eq!(back.drafts.len(), 2);
+    }
+
+    fn write(dir: &Path, text: &[u8]) -> std::path::PathBuf {
+        let p = dir.join(DRAFTS_FILE);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn aside_copies(dir: &Path) -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains(".damaged-"))
+            .collect()
+    }
+
+    #[test]
+    fn a_file_cut_short_is_set_aside_and_its_whole_drafts_recovered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = Drafts::default();
+        d.put(draft("a", "u1", None));
+        d.put(draft("b", "u2", Some("{")));
+        let full = d.to_json();
+        let cut = &full.as_bytes()[..full.len() - 20];
+        let path = write(dir.path(), cut);
+        let loaded = read_file(&path).unwrap();
+        assert_eq!(loaded.drafts.len(), 1, "{loaded:?}");
+        assert_eq!(loaded.drafts[0].uid, "u1");
+        let note = loaded.note.unwrap();
+        assert!(note.contains("recovered 1 of 2 drafts"), "{note}");
+        assert!(
+            !path.exists(),
+            "the damaged file must not stay where a save would replace it"
+        );
+        let aside = aside_copies(dir.path());
+        assert_eq!(aside.len(), 1);
+        assert_eq!(std::fs::read(&aside[0]).unwrap(), cut, "kept byte for byte");
+        assert!(note.contains(&aside[0].display().to_string()), "{note}");
+    }
+
+    #[test]
+    fn an_unknown_mode_or_garbage_loses_only_that_draft() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = Drafts::default();
+        d.put(draft("a", "u1", None));
+        d.put(draft("b", "u2", None));
+        let text = d.to_json().replacen("\"advanced\"", "\"fancy\"", 1);
+        let path = write(dir.path(), text.as_bytes());
+        let loaded = read_file(&path).unwrap();
+        assert_eq!(loaded.drafts.len(), 1);
+        assert_eq!(loaded.drafts[0].uid, "u2");
+        assert_eq!(aside_copies(dir.path()).len(), 1);
+
+        let path = write(dir.path(), b"\x00garbage \xff");
+        let loaded = read_file(&path).unwrap();
+        assert!(loaded.drafts.is_empty());
+        assert!(loaded.note.unwrap().contains("damaged"));
+        assert_eq!(
+            aside_copies(dir.path()).len(),
+            2,
+            "two damaged copies, neither replaced"
+        );
+    }
+
+    #[test]
+    fn a_good_file_is_read_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = Drafts::default();
+        d.put(draft("a", "u1", None));
+        let path = write(dir.path(), d.to_json().as_bytes());
+        let loaded = read_file(&path).unwrap();
+        assert_eq!(loaded.drafts.len(), 1);
+        assert!(loaded.note.is_none());
+        assert!(path.exists());
     }
 }

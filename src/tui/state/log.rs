@@ -211,20 +211,34 @@ impl SubmissionLog {
     }
 }
 
-/// Newest first, one entry per id (its latest line); lines that do not parse are skipped (a
-/// torn line after a crash). Entries still pending are marked [`LogEntry::interrupted`].
+/// Newest first, one entry per id (its latest line). Entries still pending are marked
+/// [`LogEntry::interrupted`]. See [`read_file_reporting`] for damaged lines.
 pub fn read_file(path: &Path) -> Result<Vec<LogEntry>, String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+    read_file_reporting(path).map(|(entries, _)| entries)
+}
+
+/// Like [`read_file`], read line by line as bytes, so a damaged line (invalid UTF-8, a torn line
+/// after a crash, garbage) costs only itself: it is skipped and its 1-based number returned.
+pub fn read_file_reporting(path: &Path) -> Result<(Vec<LogEntry>, Vec<usize>), String> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
     let mut entries: Vec<LogEntry> = Vec::new();
+    let mut damaged = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
-    for e in text
-        .lines()
-        .filter_map(|l| serde_json::from_str::<LogEntry>(l).ok())
-    {
+    for (n, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let Some(e) = std::str::from_utf8(raw)
+            .ok()
+            .and_then(|l| serde_json::from_str::<LogEntry>(l).ok())
+        else {
+            damaged.push(n + 1);
+            continue;
+        };
         match at.get(&e.key) {
             Some(&i) if !e.key.is_empty() => entries[i] = e,
             _ => {
@@ -239,7 +253,23 @@ pub fn read_file(path: &Path) -> Result<Vec<LogEntry>, String> {
         e.interrupted = e.answer.is_none() && e.error.is_none();
     }
     entries.reverse();
-    Ok(entries)
+    Ok((entries, damaged))
+}
+
+/// The status line's words for damaged log lines.
+pub fn damaged_note(path: &Path, lines: &[usize]) -> Option<String> {
+    let (first, rest) = lines.split_first()?;
+    let more = if rest.is_empty() {
+        String::new()
+    } else {
+        format!(" and {} more", rest.len())
+    };
+    Some(format!(
+        "{}: skipped {} damaged line{} (line {first}{more}); the rest of the history is shown",
+        path.display(),
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" }
+    ))
 }
 
 #[cfg(test)]
@@ -281,5 +311,30 @@ mod tests {
         let before = log.entries.len();
         log.append_loaded(back);
         assert_eq!(log.entries.len(), before + 1);
+    }
+
+    #[test]
+    fn one_invalid_utf8_byte_hides_only_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOG_FILE);
+        let mut log = SubmissionLog::default();
+        let mut bytes = Vec::new();
+        for n in 1..=3 {
+            let id = log.push_pending("c", format!("t{n}"), serde_json::json!({"uid": n}));
+            bytes.extend(line(log.get(id).unwrap()).into_bytes());
+            if n == 1 {
+                bytes.extend(b"{\"time\":\"t\xff\",\"request\":{}}\n");
+            }
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(
+            std::fs::read_to_string(&path).is_err(),
+            "the file is not UTF-8"
+        );
+        let (entries, damaged) = read_file_reporting(&path).unwrap();
+        assert_eq!(entries.len(), 3, "every good line is shown");
+        assert_eq!(damaged, vec![2]);
+        let note = damaged_note(&path, &damaged).unwrap();
+        assert!(note.contains("skipped 1 damaged line (line 2)"), "{note}");
     }
 }

@@ -24,6 +24,8 @@ pub enum Msg {
     },
     /// The saved log, read at start-up (newest first).
     LogLoaded(Result<Vec<LogEntry>, String>),
+    /// A local file was damaged: what was set aside or skipped (an error in the status line).
+    Damaged(String),
     /// Writing the log or the drafts failed (shown in the status line; memory is intact).
     WriteFailed(String),
     /// The drafts saved by earlier sessions, read at start-up.

@@ -18,12 +18,23 @@ pub fn load_log(ctx: &mut Ctx) {
         return;
     };
     let conn = ctx.connection.id();
+    let tx = ctx.tx.clone();
     ctx.spawn("read log", async move {
-        let read = tokio::task::spawn_blocking(move || log::read_file(&dir.join(LOG_FILE))).await;
+        let path = dir.join(LOG_FILE);
+        let p = path.clone();
+        let read = tokio::task::spawn_blocking(move || log::read_file_reporting(&p)).await;
         let read = read.unwrap_or_else(|e| Err(e.to_string()));
+        // Damaged lines are skipped and named; the rest of the history still shows.
+        if let Some(note) = read
+            .as_ref()
+            .ok()
+            .and_then(|(_, d)| log::damaged_note(&path, d))
+        {
+            let _ = tx.send(Msg::Damaged(note));
+        }
         // Entries written before they carried a connection are shown everywhere.
         let mine = |e: &LogEntry| e.conn == conn || e.conn.is_empty();
-        Msg::LogLoaded(read.map(|all| all.into_iter().filter(mine).collect()))
+        Msg::LogLoaded(read.map(|(all, _)| all.into_iter().filter(mine).collect()))
     });
 }
 
@@ -45,16 +56,26 @@ pub fn load_drafts(ctx: &mut Ctx) {
     let Some(dir) = ctx.data_dir.clone() else {
         return;
     };
+    let tx = ctx.tx.clone();
     ctx.spawn("read drafts", async move {
         let read =
             tokio::task::spawn_blocking(move || drafts::read_file(&dir.join(DRAFTS_FILE))).await;
-        Msg::DraftsLoaded(read.unwrap_or_else(|e| Err(e.to_string())))
+        let read = read.unwrap_or_else(|e| Err(e.to_string()));
+        // A damaged file was set aside: say where, with what was recovered.
+        if let Some(note) = read.as_ref().ok().and_then(|l| l.note.clone()) {
+            let _ = tx.send(Msg::Damaged(note));
+        }
+        Msg::DraftsLoaded(read.map(|l| l.drafts))
     });
 }
 
-/// Writes every draft now (on the writer thread).
+/// Writes every draft now (on the writer thread) — unless the file on disk could be neither
+/// read nor set aside at start-up: unread data is never overwritten.
 pub fn save_drafts(ctx: &mut Ctx) {
     ctx.drafts_save.cancel();
+    if ctx.drafts_unreadable {
+        return;
+    }
     if let Some(dir) = &ctx.data_dir {
         ctx.disk
             .replace(dir.join(DRAFTS_FILE), ctx.drafts.to_json());
