@@ -7,6 +7,7 @@
 //! missing and duplicated fields and derived calculations. The organization-wide checks
 //! (unknown meter, duplicate `uid`, account codes) need the store and live in the sandbox.
 
+use super::measurement::put_value;
 use super::*;
 use crate::m3ter::calc::{self, CalcValue};
 use crate::m3ter::types::{DataFieldCategory, IngestFailureType, Measurement, Meter};
@@ -97,31 +98,7 @@ pub fn check_request(value: &Value) -> Result<Measurement, FieldError> {
                     "is not a field code (letters, digits, _ or $, not starting with a digit)",
                 ));
             }
-            if cat.is_numeric() {
-                let n = v.as_number().cloned().ok_or_else(|| {
-                    FieldError::new(
-                        &at,
-                        format!("must be a number (a {cat} value), got {}", describe(v)),
-                    )
-                })?;
-                m.numbers_mut(cat).unwrap().insert(code.clone(), n);
-            } else {
-                let s = v.as_str().ok_or_else(|| {
-                    FieldError::new(
-                        &at,
-                        format!("must be a string (a {cat} value), got {}", describe(v)),
-                    )
-                })?;
-                if cat == DataFieldCategory::Metadata && chars(s) > METADATA_VALUE_MAX {
-                    return Err(FieldError::new(
-                        &at,
-                        format!("must be at most {METADATA_VALUE_MAX} characters"),
-                    ));
-                }
-                m.strings_mut(cat)
-                    .unwrap()
-                    .insert(code.clone(), s.to_string());
-            }
+            put_value(&mut m, cat, code, v, &at)?;
         }
     }
     Ok(m)

@@ -84,31 +84,7 @@ pub fn check_measurement<'m>(
                     ),
                 ));
             }
-            if cat.is_numeric() {
-                let n = v.as_number().cloned().ok_or_else(|| {
-                    FieldError::new(
-                        &at,
-                        format!("must be a number (a {cat} value), got {}", describe(v)),
-                    )
-                })?;
-                m.numbers_mut(cat).unwrap().insert(code.clone(), n);
-            } else {
-                let s = v.as_str().ok_or_else(|| {
-                    FieldError::new(
-                        &at,
-                        format!("must be a string (a {cat} value), got {}", describe(v)),
-                    )
-                })?;
-                if cat == DataFieldCategory::Metadata && chars(s) > METADATA_VALUE_MAX {
-                    return Err(FieldError::new(
-                        &at,
-                        format!("must be at most {METADATA_VALUE_MAX} characters"),
-                    ));
-                }
-                m.strings_mut(cat)
-                    .unwrap()
-                    .insert(code.clone(), s.to_string());
-            }
+            put_value(&mut m, cat, code, v, &at)?;
         }
     }
     Ok(m)
@@ -146,4 +122,42 @@ fn opt_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Fie
             format!("must be a string, got {}", describe(v)),
         )),
     }
+}
+
+/// Puts one value under its category, typed by the category (numbers for measure/income/cost,
+/// strings otherwise; metadata at most [`METADATA_VALUE_MAX`] characters). `at` names the value
+/// in errors. Shared by both ingest stages' checks, so they say the same thing.
+pub(super) fn put_value(
+    m: &mut Measurement,
+    cat: DataFieldCategory,
+    code: &str,
+    v: &serde_json::Value,
+    at: &str,
+) -> Result<(), FieldError> {
+    if cat.is_numeric() {
+        let n = v.as_number().cloned().ok_or_else(|| {
+            FieldError::new(
+                at,
+                format!("must be a number (a {cat} value), got {}", describe(v)),
+            )
+        })?;
+        m.numbers_mut(cat).unwrap().insert(code.to_string(), n);
+    } else {
+        let s = v.as_str().ok_or_else(|| {
+            FieldError::new(
+                at,
+                format!("must be a string (a {cat} value), got {}", describe(v)),
+            )
+        })?;
+        if cat == DataFieldCategory::Metadata && chars(s) > METADATA_VALUE_MAX {
+            return Err(FieldError::new(
+                at,
+                format!("must be at most {METADATA_VALUE_MAX} characters"),
+            ));
+        }
+        m.strings_mut(cat)
+            .unwrap()
+            .insert(code.to_string(), s.to_string());
+    }
+    Ok(())
 }
