@@ -7,7 +7,7 @@
 //! missing and duplicated fields and derived calculations. The organization-wide checks
 //! (unknown meter, duplicate `uid`, account codes) need the store and live in the sandbox.
 
-use super::measurement::put_value;
+use super::measurement::{check_top_keys, opt_string, put_value, req_string};
 use super::*;
 use crate::m3ter::calc::{self, CalcValue};
 use crate::m3ter::types::{DataFieldCategory, IngestFailureType, Measurement, Meter};
@@ -43,26 +43,18 @@ pub fn check_request(value: &Value) -> Result<Measurement, FieldError> {
     let obj = value
         .as_object()
         .ok_or_else(|| FieldError::new("", "must be a JSON object"))?;
-    const TOP: [&str; 5] = ["uid", "meter", "account", "ts", "ets"];
-    for key in obj.keys() {
-        if !TOP.contains(&key.as_str()) && DataFieldCategory::from_key(key).is_none() {
-            return Err(FieldError::new(
-                key.clone(),
-                "is not a measurement field (expected uid, meter, account, ts, ets, who, where, what, other, metadata, measure, income or cost)",
-            ));
-        }
-    }
-    let uid = opt_str(obj, "uid")?;
+    check_top_keys(obj)?;
+    let uid = opt_string(obj, "uid")?;
     if let Some(u) = &uid {
         check_len("uid", u, 1, UID_MAX)?;
     }
-    let meter = req_str(obj, "meter")?;
+    let meter = req_string(obj, "meter")?;
     check_code("meter", &meter)?;
-    let account = req_str(obj, "account")?;
+    let account = req_string(obj, "account")?;
     check_code("account", &account)?;
-    let ts = req_str(obj, "ts")?;
+    let ts = req_string(obj, "ts")?;
     parse_timestamp_with_offset("ts", &ts)?;
-    let ets = opt_str(obj, "ets")?;
+    let ets = opt_string(obj, "ets")?;
     if let Some(e) = &ets {
         parse_timestamp_with_offset("ets", e)?;
     }
@@ -252,28 +244,6 @@ pub fn derive(m: &Measurement, meter: &Meter) -> Enriched {
         }
     }
     out
-}
-
-fn req_str(obj: &Map<String, Value>, key: &str) -> Result<String, FieldError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Err(FieldError::new(key, "is required")),
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(v) => Err(FieldError::new(
-            key,
-            format!("must be a string, got {}", describe(v)),
-        )),
-    }
-}
-
-fn opt_str(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, FieldError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(v) => Err(FieldError::new(
-            key,
-            format!("must be a string, got {}", describe(v)),
-        )),
-    }
 }
 
 #[cfg(test)]

@@ -18,15 +18,7 @@ pub fn check_measurement<'m>(
     let obj = value
         .as_object()
         .ok_or_else(|| FieldError::new("", "must be a JSON object"))?;
-    const TOP: [&str; 5] = ["uid", "meter", "account", "ts", "ets"];
-    for key in obj.keys() {
-        if !TOP.contains(&key.as_str()) && DataFieldCategory::from_key(key).is_none() {
-            return Err(FieldError::new(
-                key.clone(),
-                "is not a measurement field (expected uid, meter, account, ts, ets, who, where, what, other, metadata, measure, income or cost)",
-            ));
-        }
-    }
+    check_top_keys(obj)?;
     let uid = opt_string(obj, "uid")?;
     if let Some(u) = &uid {
         check_len("uid", u, 1, UID_MAX)?;
@@ -102,7 +94,7 @@ pub fn describe(v: &Value) -> String {
     }
 }
 
-fn req_string(obj: &Map<String, Value>, key: &str) -> Result<String, FieldError> {
+pub(super) fn req_string(obj: &Map<String, Value>, key: &str) -> Result<String, FieldError> {
     match obj.get(key) {
         None | Some(Value::Null) => Err(FieldError::new(key, "is required")),
         Some(Value::String(s)) => Ok(s.clone()),
@@ -113,7 +105,10 @@ fn req_string(obj: &Map<String, Value>, key: &str) -> Result<String, FieldError>
     }
 }
 
-fn opt_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, FieldError> {
+pub(super) fn opt_string(
+    obj: &Map<String, Value>,
+    key: &str,
+) -> Result<Option<String>, FieldError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -158,6 +153,20 @@ pub(super) fn put_value(
         m.strings_mut(cat)
             .unwrap()
             .insert(code.to_string(), s.to_string());
+    }
+    Ok(())
+}
+
+/// Every top-level key is uid, meter, account, ts, ets or a category (both ingest stages).
+pub(super) fn check_top_keys(obj: &Map<String, Value>) -> Result<(), FieldError> {
+    const TOP: [&str; 5] = ["uid", "meter", "account", "ts", "ets"];
+    for key in obj.keys() {
+        if !TOP.contains(&key.as_str()) && DataFieldCategory::from_key(key).is_none() {
+            return Err(FieldError::new(
+                key.clone(),
+                "is not a measurement field (expected uid, meter, account, ts, ets, who, where, what, other, metadata, measure, income or cost)",
+            ));
+        }
     }
     Ok(())
 }
