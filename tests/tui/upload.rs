@@ -311,7 +311,10 @@ fn a_cancel_is_asked_and_the_journal_kept_for_resuming() {
     app.ctx.effects.clear();
     typ(&mut app, "r");
     let started: Vec<String> = app.ctx.effects.iter().map(|e| e.name()).collect();
-    assert_eq!(started, ["spawn check upload"]);
+    assert!(
+        started.contains(&"spawn check upload".to_string()),
+        "{started:?}"
+    );
     up(
         &mut app,
         UploadMsg::Checked {
@@ -336,4 +339,47 @@ fn a_cancel_is_asked_and_the_journal_kept_for_resuming() {
         "{s}"
     );
     assert!(s.contains("resume"), "{s}");
+}
+
+#[test]
+fn the_typed_path_survives_leaving_the_screen() {
+    let mut app = app();
+    typ(&mut app, "F");
+    typ(&mut app, "~/exports/usage.csv");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.top_kind(), ScreenKind::Products);
+    typ(&mut app, "F");
+    assert!(render(&app, 80, 24).contains("File  ~/exports/usage.csv"));
+}
+
+#[tokio::test]
+async fn leaving_a_checked_file_unsent_leaves_no_journal_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("usage.ndjson.journal");
+    let writer = JournalWriter::new(&journal, "org-1", "usage.ndjson").unwrap();
+    let files = || std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(files(), 1, "the journal is being written beside its place");
+    let (mut app, mut rx) = app_at(None, "uid");
+    typ(&mut app, "F");
+    typ(&mut app, "usage.ndjson\n");
+    up(
+        &mut app,
+        UploadMsg::Checked {
+            gen: 1,
+            result: Ok(preview(
+                Vec::new(),
+                JournalPlan::Fresh {
+                    path: journal.clone(),
+                    writer: Shared::new(writer),
+                },
+            )),
+        },
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.top_kind(), ScreenKind::Products);
+    pump_until(&mut app, &mut rx, "the unsent journal removed", |_| {
+        files() == 0
+    })
+    .await;
+    assert!(!journal.exists());
 }

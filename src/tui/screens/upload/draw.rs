@@ -49,8 +49,17 @@ fn block(title: String, focused: bool) -> Block<'static> {
 pub fn draw(s: &UploadScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
     let shown = s.candidates.len().min(8) as u16;
     let run_h = if s.run.is_some() { 6 } else { 0 };
+    // An error gets room to wrap: it names the file, the line and what was expected.
+    let path_h = match &s.failed {
+        Some(e) => {
+            let w = area.width.saturating_sub(2).max(1) as usize;
+            // Borders, the path, the wrapped error (a line to spare for word breaks).
+            (3 + e.chars().count().div_ceil(w) + 1).clamp(4, 8) as u16
+        }
+        None => 4,
+    };
     let [path_area, cand_area, run_area, body] = Layout::vertical([
-        Constraint::Length(4),
+        Constraint::Length(path_h),
         Constraint::Length(if shown > 0 { shown + 2 } else { 0 }),
         Constraint::Length(run_h),
         Constraint::Fill(1),
@@ -116,6 +125,7 @@ fn draw_path(s: &UploadScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), second])
+            .wrap(ratatui::widgets::Wrap { trim: false })
             .block(block(" Upload a file of measurements ".into(), s.typing)),
         area,
     );

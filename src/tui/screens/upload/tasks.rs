@@ -8,7 +8,7 @@ use crate::m3ter::bulk::check::check_batched_with;
 use crate::m3ter::bulk::input::{self, Format};
 use crate::m3ter::bulk::journal::{self, Journal, JournalWriter};
 use crate::m3ter::bulk::prepare::Checker;
-use crate::m3ter::bulk::send::{self, Progress, Summary};
+use crate::m3ter::bulk::send::{self, thousands, Progress, Summary};
 use crate::m3ter::bulk::settle::{self, Tally};
 use crate::m3ter::bulk::{Cancel, Meters};
 use crate::m3ter::{Client, Measurement, MeasurementBatch, USAGE_QUERY_LIMIT_MAX};
@@ -39,7 +39,12 @@ pub async fn listing(gen: u64, typed: String) -> Msg {
 }
 
 /// Reads and checks the file; a journal with unsent batches is offered for resuming instead.
-pub async fn check(client: Client, gen: u64, typed: String) -> Msg {
+/// `discard`: the journal an earlier check wrote and nobody sent, removed first (a check of the
+/// same file writes its own in the same place).
+pub async fn check(client: Client, gen: u64, typed: String, discard: Option<JournalWriter>) -> Msg {
+    if let Some(w) = discard {
+        let _ = tokio::task::spawn_blocking(move || w.abandon()).await;
+    }
     let result = preview(&client, &typed).await.map(Box::new);
     msg(UploadMsg::Checked { gen, result })
 }
@@ -303,21 +308,26 @@ pub async fn upload(
             ),
         );
     }
-    // Every batch accepted: read them back to follow, then the journal has done its job.
-    let all = (0..journal.batches.len())
-        .map(|n| {
-            let body = journal.body(n).map_err(|e| e.to_string())?;
-            serde_json::from_slice::<MeasurementBatch>(&body)
-                .map(|b| b.measurements)
-                .map_err(|e| e.to_string())
-        })
-        .collect::<Result<Vec<_>, _>>();
+    // Every batch accepted: read them back to follow (if one usage query can hold them), then
+    // the journal has done its job.
+    let following = journal.header.measurements <= FOLLOW_MAX;
+    let all = if following {
+        (0..journal.batches.len())
+            .map(|n| {
+                let body = journal.body(n).map_err(|e| e.to_string())?;
+                serde_json::from_slice::<MeasurementBatch>(&body)
+                    .map(|b| b.measurements)
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()
+    } else {
+        Ok(Vec::new())
+    };
     let finished = journal.finish().map_err(|e| e.to_string());
     let all: Vec<Measurement> = match (all, finished) {
         (Ok(all), Ok(())) => all.into_iter().flatten().collect(),
         (Err(e), _) | (_, Err(e)) => return sent(progress, e),
     };
-    let following = all.len() <= FOLLOW_MAX;
     let _ = tx.send(msg(UploadMsg::Sent {
         gen,
         progress,
@@ -330,7 +340,8 @@ pub async fn upload(
             tally: Tally::default(),
             done: true,
             error: Some(format!(
-                "not followed: more than {FOLLOW_MAX} measurements (check them in the usage explorer and the ingest events)"
+                "not followed: more than {} measurements, one usage query's worth (check them in the usage explorer and the ingest events)",
+                thousands(FOLLOW_MAX as u64)
             )),
         });
     }
@@ -366,6 +377,12 @@ pub async fn upload(
             error: Some(format!("following stopped: {e}")),
         }),
     }
+}
+
+/// Removes a journal that was checked and written but will not be sent.
+pub async fn discard(writer: JournalWriter) -> Msg {
+    let _ = tokio::task::spawn_blocking(move || writer.abandon()).await;
+    msg(UploadMsg::Discarded)
 }
 
 /// The path the journal of `file` has (for messages).
