@@ -137,7 +137,7 @@ fn every_problem_is_listed_and_sending_is_refused() {
         },
     );
     let s = render(&app, 140, 40);
-    assert!(s.contains("30 problems: nothing will be sent"), "{s}");
+    assert!(s.contains("30 problems, nothing will be sent"), "{s}");
     assert!(
         s.contains("usage.ndjson:2: measure.gb: must be a number"),
         "{s}"

@@ -119,7 +119,7 @@ fn draw_path(s: &UploadScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
         summary_line(p)
     } else {
         Line::from(Span::styled(
-            "NDJSON, a JSON array or CSV (as submit --file) · Enter checks it, nothing is sent yet · Tab completes · ~ is home",
+            "NDJSON, JSON array or CSV · Enter checks (nothing is sent) · Tab completes",
             style::muted(),
         ))
     };
@@ -159,7 +159,7 @@ fn summary_line(p: &Preview) -> Line<'static> {
             )),
             Span::styled(
                 format!(
-                    "{} problem{}: nothing will be sent until the file is fixed",
+                    "{} problem{}, nothing will be sent",
                     thousands(p.problem_count as u64),
                     if p.problem_count == 1 { "" } else { "s" }
                 ),
