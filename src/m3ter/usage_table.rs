@@ -44,6 +44,14 @@ impl UsageTable {
             }
             flat_rows.push(flat);
         }
+        // Ids (`accountId`, `meterId`) last: the codes beside them say the same to a person.
+        let (names, ids): (Vec<String>, Vec<String>) = columns.into_iter().partition(|c| !is_id(c));
+        let columns: Vec<String> = names.into_iter().chain(ids).collect();
+        let index: BTreeMap<String, usize> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i))
+            .collect();
         let mut cells = vec![vec![String::new(); columns.len()]; rows.len()];
         let mut numeric = vec![true; columns.len()];
         let mut timeish = vec![true; columns.len()];
@@ -105,7 +113,7 @@ impl UsageTable {
     pub fn key_columns(&self) -> Vec<usize> {
         (0..self.columns.len())
             .filter(|&c| {
-                !self.numeric[c] && Some(c) != self.time_column && !self.columns[c].ends_with("Id")
+                !self.numeric[c] && Some(c) != self.time_column && !is_id(&self.columns[c])
             })
             .collect()
     }
@@ -215,6 +223,11 @@ impl UsageTable {
     }
 }
 
+/// An id column (`accountId`): opaque to a person, kept for the export.
+fn is_id(column: &str) -> bool {
+    column.ends_with("Id")
+}
+
 fn flatten(prefix: &str, obj: &Map<String, Value>, out: &mut Vec<(String, Value)>) {
     for (k, v) in obj {
         let key = if prefix.is_empty() {
@@ -308,7 +321,8 @@ mod tests {
             {"accountId": "a1", "account": "B", "region": "eu", "sum(calls)": 1}
         ])));
         let keys = t.key_columns();
-        assert_eq!(keys, [1, 2], "accountId is not a key");
+        assert_eq!(t.columns[4], "accountId", "ids go last");
+        assert_eq!(keys, [0, 1], "accountId is not a key");
         assert_eq!(t.numeric_names(), ["sum(calls)", "max(gb)"]);
         assert_eq!(
             t.categories(&keys),

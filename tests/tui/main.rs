@@ -5,6 +5,7 @@ mod accounts;
 mod behaviour;
 mod drafts;
 mod explore;
+mod explore_sandbox;
 mod explore_usage;
 mod first_use;
 mod help_mouse;

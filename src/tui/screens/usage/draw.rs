@@ -18,7 +18,11 @@ pub fn draw(s: &UsageScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
     let wide = area.width >= 110;
     let settings_n = s.form.settings().len() as u16;
     let (settings_area, result_area) = if wide {
-        let [a, b] = Layout::horizontal([Constraint::Length(50), Constraint::Fill(1)]).areas(area);
+        let [a, b] = Layout::horizontal([
+            Constraint::Length((area.width / 3).max(50)),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
         (a, b)
     } else {
         let [a, b] =
