@@ -3,6 +3,7 @@
 
 mod accounts;
 mod behaviour;
+mod cursor;
 mod drafts;
 mod explore;
 mod explore_sandbox;

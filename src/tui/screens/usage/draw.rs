@@ -44,6 +44,8 @@ pub fn draw(s: &UsageScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
             ),
             prompt,
         );
+        let right = (prompt.x + prompt.width).saturating_sub(1);
+        p.place_cursor(frame, prompt.x + 1 + 6, prompt.y + 1, right);
         r
     } else {
         result_area
@@ -59,6 +61,17 @@ pub fn draw(s: &UsageScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
 
 fn draw_settings(s: &UsageScreen, meters: &[crate::m3ter::Meter], frame: &mut Frame, area: Rect) {
     let focused = !s.on_result && s.export.is_none() && s.picker.is_none();
+    if focused {
+        // The terminal's own cursor on a typed setting: after the border, "▶ " and the label.
+        let i = s.form.focus.min(s.form.settings().len() - 1);
+        if let Some(input) = s.form.input(s.form.focused()) {
+            let right = (area.x + area.width).saturating_sub(1);
+            let y = area.y + 1 + i as u16;
+            if y + 1 < area.y + area.height {
+                input.place_cursor(frame, area.x + 1 + 12, y, right);
+            }
+        }
+    }
     let lines: Vec<Line> = s
         .form
         .settings()
