@@ -5,6 +5,7 @@ mod accounts;
 mod behaviour;
 mod cursor;
 mod drafts;
+mod editor_colours;
 mod explore;
 mod explore_sandbox;
 mod explore_usage;
