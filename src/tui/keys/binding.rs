@@ -98,6 +98,9 @@ pub enum Action {
     /// The previous / next option of the focused setting (or tab).
     Prev,
     Next,
+    /// A multi-select: tick or untick the row; tick every shown row, or none.
+    Toggle,
+    ToggleAll,
 }
 
 impl Action {
