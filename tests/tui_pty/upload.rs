@@ -116,3 +116,31 @@ fn a_cancelled_upload_is_offered_for_resuming_and_finished_with_the_same_uids() 
     assert!(!journal_path.exists());
     tui.quit();
 }
+
+#[test]
+fn uploading_the_same_uids_again_ends_all_failed_duplicate_uid() {
+    let env = Env::start();
+    // More than one round's worth of failure events used to be read (500).
+    write_usage(&env.dir.path().join("again.ndjson"), 1200, "dup");
+    let mut tui = env.tui_sized(120, 30);
+    open_file(&mut tui, "~/ag", "~/again.ndjson");
+    tui.wait_for("1,200 measurements in 2 batches");
+    tui.send("\r");
+    tui.wait_until("the first upload ingested", |s| {
+        s.contains("1,200 ingested") && s.contains("Done")
+    });
+    // The same file again: every uid is already in m3ter.
+    tui.send("r");
+    tui.wait_until("checked again", |s| {
+        s.contains("1,200 measurements in 2 batches") && !s.contains("Done")
+    });
+    tui.send("\r");
+    let s = tui.wait_until("all failed", |s| {
+        s.contains("Done") && s.contains("failed (")
+    });
+    assert!(
+        s.contains("0 ingested · 1,200 failed (DuplicateUid 1200)"),
+        "{s}"
+    );
+    tui.quit();
+}
