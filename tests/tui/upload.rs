@@ -226,6 +226,7 @@ fn sending_shows_the_gauge_then_the_outcome_and_one_log_entry() {
         ..Default::default()
     };
     tally.failed.insert("UndefinedAccount".into(), 10);
+    tally.auto_created.insert("NEWCO".into());
     up(
         &mut app,
         UploadMsg::Followed {
@@ -237,7 +238,7 @@ fn sending_shows_the_gauge_then_the_outcome_and_one_log_entry() {
     );
     let s = render(&app, 140, 40);
     assert!(
-        s.contains("4,990 ingested · 10 failed (UndefinedAccount 10)"),
+        s.contains("4,990 ingested · 10 failed (UndefinedAccount 10) · account NEWCO auto-created"),
         "{s}"
     );
     snap("done", &app);
@@ -246,7 +247,7 @@ fn sending_shows_the_gauge_then_the_outcome_and_one_log_entry() {
     let e = &app.ctx.log.entries[0];
     assert_eq!(
         e.outcome(),
-        "upload usage.ndjson: 5,000 accepted in 5 batch(es) · 4,990 ingested · 10 failed (UndefinedAccount 10)"
+        "upload usage.ndjson: 5,000 accepted in 5 batches · 4,990 ingested · 10 failed (UndefinedAccount 10) · account NEWCO auto-created"
     );
     assert_eq!(e.request["measurements"], 5000);
 }
@@ -292,18 +293,18 @@ fn a_cancel_is_asked_and_the_journal_kept_for_resuming() {
                 accepted: 1000,
                 ..Default::default()
             },
-            error: Some("cancelled: 4 batch(es) unsent, the journal usage.ndjson.journal keeps them: open the file again to resume".into()),
+            error: Some("cancelled: 4 batches unsent, the journal usage.ndjson.journal keeps them: open the file again to resume".into()),
             following: false,
         },
     );
     let s = render(&app, 140, 40);
     assert!(
-        s.contains("Stopped") && s.contains("cancelled: 4 batch(es) unsent"),
+        s.contains("Stopped") && s.contains("cancelled: 4 batches unsent"),
         "{s}"
     );
     let e = &app.ctx.log.entries[0];
     assert!(
-        e.outcome().contains("cancelled: 4 batch(es) unsent"),
+        e.outcome().contains("cancelled: 4 batches unsent"),
         "{}",
         e.outcome()
     );

@@ -21,12 +21,17 @@ pub struct Tally {
     pub pending: usize,
     /// Neither ingested nor failed within the wait.
     pub not_confirmed: usize,
+    /// Account codes the measurements made m3ter auto-create.
+    pub auto_created: std::collections::BTreeSet<String>,
 }
 
 impl Tally {
     pub fn of(f: &Follower) -> Tally {
         let mut t = Tally::default();
         for e in f.entries() {
+            if e.auto_created_account.is_some() {
+                t.auto_created.insert(e.account.clone());
+            }
             match &e.state {
                 FollowState::Ingested { .. } => t.ingested += 1,
                 FollowState::Failed { failure, .. } => {

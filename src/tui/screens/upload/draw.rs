@@ -36,6 +36,21 @@ pub fn tally_line(t: &Tally) -> String {
             thousands(t.not_confirmed as u64)
         ));
     }
+    if !t.auto_created.is_empty() {
+        let mut names: Vec<&str> = t.auto_created.iter().map(String::as_str).take(3).collect();
+        let more = t.auto_created.len() - names.len();
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        if names.len() == 1 && more.is_empty() {
+            parts.push(format!("account {} auto-created", names[0]));
+        } else {
+            names.sort_unstable();
+            parts.push(format!("accounts {}{more} auto-created", names.join(", ")));
+        }
+    }
     parts.join(" · ")
 }
 

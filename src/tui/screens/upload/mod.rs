@@ -19,7 +19,7 @@ mod tasks;
 
 use super::{Outcome, Screen, ScreenKind};
 use crate::m3ter::bulk::journal::JournalWriter;
-use crate::m3ter::bulk::send::thousands;
+use crate::m3ter::bulk::send::{count, thousands};
 use crate::m3ter::bulk::settle::Tally;
 use crate::m3ter::bulk::Cancel;
 use crate::tui::keys::{Action, Input, Tables};
@@ -223,9 +223,9 @@ impl UploadScreen {
             .unwrap_or_default();
         let p = &run.progress;
         let mut s = format!(
-            "upload {name}: {} accepted in {} batch(es)",
+            "upload {name}: {} accepted in {}",
             thousands((p.accepted + p.previously_accepted) as u64),
-            p.batches_sent
+            count(p.batches_sent, "batch", "batches")
         );
         if p.rejected > 0 {
             s.push_str(&format!(", {} rejected", thousands(p.rejected as u64)));

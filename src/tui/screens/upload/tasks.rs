@@ -8,7 +8,7 @@ use crate::m3ter::bulk::check::check_batched_with;
 use crate::m3ter::bulk::input::{self, Format};
 use crate::m3ter::bulk::journal::{self, Journal, JournalWriter};
 use crate::m3ter::bulk::prepare::Checker;
-use crate::m3ter::bulk::send::{self, thousands, Progress, Summary};
+use crate::m3ter::bulk::send::{self, count, thousands, Progress, Summary};
 use crate::m3ter::bulk::settle::{self, Tally};
 use crate::m3ter::bulk::{Cancel, Meters};
 use crate::m3ter::follow::Follower;
@@ -306,8 +306,8 @@ pub async fn upload(
         return sent(
             progress,
             format!(
-                "stopped: {e}; {} batch(es) unsent, {resume}",
-                summary.unsent_batches
+                "stopped: {e}; {} unsent, {resume}",
+                count(summary.unsent_batches, "batch", "batches")
             ),
         );
     }
@@ -315,8 +315,8 @@ pub async fn upload(
         return sent(
             progress,
             format!(
-                "cancelled: {} batch(es) unsent, {resume}",
-                summary.unsent_batches
+                "cancelled: {} unsent, {resume}",
+                count(summary.unsent_batches, "batch", "batches")
             ),
         );
     }
