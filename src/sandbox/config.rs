@@ -28,6 +28,27 @@ pub struct SandboxConfig {
     /// the sandbox's default credentials.
     pub allow_hosts: Vec<String>,
     pub timeouts: Timeouts,
+    /// How long signed links stay valid: m3ter's figures by default; tests shorten them to see
+    /// a link expire by real elapsed time.
+    pub link_lifetimes: LinkLifetimes,
+}
+
+/// How long a signed link works after it is issued.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkLifetimes {
+    /// A file upload's PUT link (m3ter: 1 minute).
+    pub upload: Duration,
+    /// A failed-ingest log's or an upload's original's download link (m3ter: 5 minutes).
+    pub download: Duration,
+}
+
+impl Default for LinkLifetimes {
+    fn default() -> Self {
+        Self {
+            upload: Duration::from_secs(60),
+            download: Duration::from_secs(300),
+        }
+    }
 }
 
 /// How long the server waits for clients, and for itself when stopping.
@@ -69,6 +90,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("rate_limit", &self.rate_limit)
             .field("allow_hosts", &self.allow_hosts)
             .field("timeouts", &self.timeouts)
+            .field("link_lifetimes", &self.link_lifetimes)
             .finish()
     }
 }
@@ -96,6 +118,7 @@ impl Default for SandboxConfig {
             rate_limit: false,
             allow_hosts: Vec::new(),
             timeouts: Timeouts::default(),
+            link_lifetimes: LinkLifetimes::default(),
         }
     }
 }

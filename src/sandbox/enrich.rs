@@ -122,6 +122,7 @@ pub fn run_once(store: &Store, queue: &IngestQueue, org: &str) -> Result<bool> {
         for b in &batches {
             enrich_batch(db, b, &mut cache)?;
         }
+        db.rollup_catch_up()?;
         db.set_enriched_through(last)
     })?;
     queue.prune(last)?;

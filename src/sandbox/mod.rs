@@ -48,7 +48,9 @@ mod demo;
 mod enrich;
 mod http;
 
-pub use config::{SandboxConfig, Timeouts, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_ORG_ID};
+pub use config::{
+    LinkLifetimes, SandboxConfig, Timeouts, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_ORG_ID,
+};
 pub use http::crud::SANDBOX_USER_ID;
 pub use http::pagination::DEFAULT_PAGE_SIZE;
 

@@ -138,3 +138,64 @@ async fn bad_requests_and_bad_files() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "no file yet");
 }
+
+/// Signed links stop working once their lifetime has passed in real time (shortened here
+/// through `SandboxConfig::link_lifetimes`): an upload link, and a failed-ingest log's link.
+#[tokio::test]
+async fn signed_links_expire_by_elapsed_time() {
+    let life = std::time::Duration::from_millis(1500);
+    let env = Env::with(|c| {
+        c.link_lifetimes = m3ter_console::sandbox::LinkLifetimes {
+            upload: life,
+            download: life,
+        }
+    })
+    .await;
+    env.create("/meters", meter("storage", None)).await;
+    let body = serde_json::to_vec(&[measurement("nope", "EXPCO", Some("x-1"), 1.0)]).unwrap();
+    let stale = upload_url(&env, body.len()).await;
+    let fresh_at = std::time::Instant::now();
+    let fresh = upload_url(&env, body.len()).await;
+    assert_eq!(put(&fresh, &body).await, StatusCode::OK, "used in time");
+    assert!(
+        fresh_at.elapsed() < life,
+        "the machine was too slow to test in time"
+    );
+    tokio::time::sleep(life + std::time::Duration::from_millis(100)).await;
+    let r = reqwest::Client::new()
+        .put(stale["url"].as_str().unwrap())
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("expired"));
+
+    // The uploaded row names an unknown meter: its failure event has a log to download.
+    env.list_all("/measurements", 10).await; // waits for the enrichment
+    let ev = env
+        .list_all("/events?eventName=ingest.validation.failure", 10)
+        .await;
+    let file = ev[0]["m3terEvent"]["eventData"]["getDownloadUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let issued = std::time::Instant::now();
+    let (s, v) = env
+        .get(&format!(
+            "/measurements/failedIngest/getDownloadUrl?file={file}"
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let url = v["url"].as_str().unwrap().to_string();
+    let first = reqwest::get(&url).await.unwrap().status();
+    assert!(
+        issued.elapsed() < life,
+        "the machine was too slow to test in time"
+    );
+    assert_eq!(first, StatusCode::OK);
+    tokio::time::sleep(life + std::time::Duration::from_millis(100)).await;
+    let late = reqwest::get(&url).await.unwrap();
+    assert_eq!(late.status(), StatusCode::FORBIDDEN);
+    assert!(late.text().await.unwrap().contains("expired"));
+}

@@ -13,3 +13,4 @@ mod first_use;
 mod help_mouse;
 mod screens;
 mod support;
+mod upload;

@@ -106,6 +106,12 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Adds the measurements stored since the last call to the usage rollups; every write that
+    /// stores measurements calls it before committing.
+    pub fn rollup_catch_up(&self) -> rusqlite::Result<()> {
+        super::rollup::catch_up(self.conn)
+    }
+
     pub fn insert_event(&self, e: &NewEvent) -> rusqlite::Result<()> {
         self.conn
             .prepare_cached(

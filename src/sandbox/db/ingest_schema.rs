@@ -78,5 +78,7 @@ pub fn init(conn: &Connection) -> rusqlite::Result<()> {
             conn.execute_batch(&format!("ALTER TABLE measurements ADD COLUMN {col} {ty}"))?;
         }
     }
-    conn.execute_batch(INDEXES)
+    conn.execute_batch(INDEXES)?;
+    conn.execute_batch(super::rollup::TABLE)?;
+    super::rollup::catch_up(conn)
 }

@@ -12,11 +12,13 @@ mod handle;
 mod ingest_schema;
 mod measurements;
 mod queue;
+mod rollup;
 mod schema;
 mod search;
 mod store;
 mod uploads;
 mod usage;
+mod usage_fast;
 
 pub use enrich::{EnrichedRow, NewEvent};
 pub use entities::{Cols, Filter};

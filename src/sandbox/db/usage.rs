@@ -6,6 +6,7 @@
 //! parameter.
 
 use super::handle::Db;
+use super::rollup::latest_key;
 use crate::m3ter::{AggregationFunction, TimeFrequency};
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
@@ -24,6 +25,8 @@ pub struct AggPlan {
     pub function: AggregationFunction,
     /// The result column (`sum(calls)`).
     pub column: String,
+    /// A MEASURE, INCOME or COST field (its values are numbers, kept in the hourly rollups).
+    pub numeric: bool,
 }
 
 pub enum GroupPlan {
@@ -51,10 +54,10 @@ pub struct UsagePlan {
 /// Raw rows for a query without aggregations: `(body, meter_id, account_id)`.
 pub type RawUsageRow = (String, Option<String>, Option<String>);
 
-struct Args(Vec<SqlValue>);
+pub(super) struct Args(pub Vec<SqlValue>);
 
 impl Args {
-    fn push(&mut self, v: impl Into<SqlValue>) -> String {
+    pub(super) fn push(&mut self, v: impl Into<SqlValue>) -> String {
         self.0.push(v.into());
         format!("?{}", self.0.len())
     }
@@ -63,7 +66,18 @@ impl Args {
 const DAY_MS: i64 = 86_400_000;
 
 impl UsagePlan {
-    fn filters(&self, a: &mut Args, org: &str) -> String {
+    /// The meters whose rows the query reads: those asked for, else (with aggregations) the
+    /// aggregations' own meters.
+    pub(super) fn meters(&self) -> Vec<&str> {
+        let mut meters: Vec<&str> = self.meter_ids.iter().map(String::as_str).collect();
+        if !self.aggs.is_empty() && meters.is_empty() {
+            // Aggregations only read their own meters' rows.
+            meters = self.aggs.iter().map(|x| x.meter_id.as_str()).collect();
+        }
+        meters
+    }
+
+    pub(super) fn filters(&self, a: &mut Args, org: &str) -> String {
         let mut w = format!("org = {} AND ts_ms IS NOT NULL", a.push(org.to_string()));
         if let Some(f) = self.from_ms {
             w += &format!(" AND ts_ms >= {}", a.push(f));
@@ -71,11 +85,7 @@ impl UsagePlan {
         if let Some(t) = self.to_ms {
             w += &format!(" AND ts_ms < {}", a.push(t));
         }
-        let mut meters: Vec<&str> = self.meter_ids.iter().map(String::as_str).collect();
-        if !self.aggs.is_empty() && meters.is_empty() {
-            // Aggregations only read their own meters' rows.
-            meters = self.aggs.iter().map(|x| x.meter_id.as_str()).collect();
-        }
+        let meters = self.meters();
         for (col, list) in [
             ("meter_id", &meters),
             (
@@ -101,26 +111,22 @@ impl UsagePlan {
     }
 }
 
-fn time_bucket(f: TimeFrequency) -> String {
+/// The start of the `f` bucket of the epoch-ms column `col`, in SQL.
+pub(super) fn time_bucket(col: &str, f: TimeFrequency) -> String {
     let floor =
-        |d: i64, offset: i64| format!("(ts_ms - ((((ts_ms - {offset}) % {d}) + {d}) % {d}))");
+        |d: i64, offset: i64| format!("({col} - (((({col} - {offset}) % {d}) + {d}) % {d}))");
     match f {
         TimeFrequency::Hour => floor(3_600_000, 0),
         TimeFrequency::Day => floor(DAY_MS, 0),
         // 1970-01-05 was a Monday: weeks start on Mondays (ISO 8601).
         TimeFrequency::Week => floor(7 * DAY_MS, 4 * DAY_MS),
-        TimeFrequency::Month => {
-            "(CAST(strftime('%s', ts_ms / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)"
-                .into()
-        }
-        TimeFrequency::Quarter => "(CAST(strftime('%s', ts_ms / 1000, 'unixepoch', 'start of month', \
-             printf('-%d months', (CAST(strftime('%m', ts_ms / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) * 1000)"
-            .into(),
+        TimeFrequency::Month => format!(
+            "(CAST(strftime('%s', {col} / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)"
+        ),
+        TimeFrequency::Quarter => format!("(CAST(strftime('%s', {col} / 1000, 'unixepoch', 'start of month', \
+             printf('-%d months', (CAST(strftime('%m', {col} / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) * 1000)"),
     }
 }
-
-/// Offset that keeps LATEST's sort key positive for any date after year −1200.
-const LATEST_OFFSET: i64 = 100_000_000_000_000;
 
 impl Db<'_> {
     /// Newest-first measurements (no aggregations), at most `limit + 1` rows.
@@ -139,8 +145,20 @@ impl Db<'_> {
         rows.collect()
     }
 
-    /// Aggregated rows, most recent group first, at most `limit + 1`.
+    /// Aggregated rows, most recent group first, at most `limit + 1`: from the hourly rollups
+    /// when the plan allows it (see `usage_fast`), else from the stored bodies.
     pub fn usage_aggregate(&self, plan: &UsagePlan) -> rusqlite::Result<Vec<Map<String, Value>>> {
+        match self.usage_rollup_aggregate(plan)? {
+            Some(rows) => Ok(rows),
+            None => self.usage_exact_aggregate(plan),
+        }
+    }
+
+    /// The exact path: every value read out of the stored bodies.
+    pub fn usage_exact_aggregate(
+        &self,
+        plan: &UsagePlan,
+    ) -> rusqlite::Result<Vec<Map<String, Value>>> {
         let mut a = Args(Vec::new());
         let mut select = Vec::new();
         let mut group_by = Vec::new();
@@ -152,7 +170,7 @@ impl Db<'_> {
                     group_by.push(format!("g{i}"));
                 }
                 GroupPlan::Time(f) => {
-                    select.push(format!("{} AS g{i}", time_bucket(*f)));
+                    select.push(format!("{} AS g{i}", time_bucket("ts_ms", *f)));
                     group_by.push(format!("g{i}"));
                 }
                 GroupPlan::Dimension { meter_id, path, .. } => {
@@ -178,7 +196,8 @@ impl Db<'_> {
                 AggregationFunction::Unique => format!("COUNT(DISTINCT {v})"),
                 AggregationFunction::Latest => format!(
                     "substr(MAX(CASE WHEN meter_id = {m} AND json_extract(body, {p}) IS NOT NULL
-                       THEN printf('%020d%020d', ts_ms + {LATEST_OFFSET}, seq) || json_quote(json_extract(body, {p})) END), 41)"
+                       THEN {} END), 41)",
+                    latest_key("ts_ms", "seq", &format!("json_extract(body, {p})"))
                 ),
             };
             select.push(format!("{e} AS a{j}"));
@@ -195,8 +214,18 @@ impl Db<'_> {
              HAVING COUNT(*) > 0 ORDER BY MAX(ts_ms) DESC, MAX(seq) DESC LIMIT {lim}",
             select.join(", ")
         );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(a.0))?;
+        self.aggregate_rows(plan, &sql, a.0)
+    }
+
+    /// Runs an aggregation query whose columns are the plan's groups, then its aggregations.
+    pub(super) fn aggregate_rows(
+        &self,
+        plan: &UsagePlan,
+        sql: &str,
+        args: Vec<SqlValue>,
+    ) -> rusqlite::Result<Vec<Map<String, Value>>> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let mut row = Map::new();

@@ -4,12 +4,13 @@
 //! Decision: a link is "signed" by an unguessable random token (128 bits) stored with its
 //! purpose, target and expiry in the database (so links survive a restart), as a presigned S3
 //! URL is on m3ter; no bearer token is needed or read. Downloads last 5 minutes, uploads
-//! 1 minute (m3ter's figures); an upload link works once.
+//! 1 minute (m3ter's figures; `SandboxConfig::link_lifetimes`); an upload link works once.
 
 use super::error::{ApiError, ApiResult};
 use super::state::App;
 use super::tokens::hex;
 use crate::sandbox::db::SignedLink;
+use crate::sandbox::LinkLifetimes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -32,11 +33,12 @@ impl LinkPurpose {
         }
     }
 
-    fn lifetime_ms(self) -> i64 {
-        match self {
-            Self::Upload => 60_000,
-            _ => 300_000,
-        }
+    fn lifetime_ms(self, l: &LinkLifetimes) -> i64 {
+        let d = match self {
+            Self::Upload => l.upload,
+            _ => l.download,
+        };
+        d.as_millis() as i64
     }
 }
 
@@ -63,19 +65,24 @@ pub async fn sign(
         org: app.config.org_id.clone(),
         purpose: purpose.as_str().into(),
         target: target.to_string(),
-        expires_ms: chrono::Utc::now().timestamp_millis() + purpose.lifetime_ms(),
+        expires_ms: chrono::Utc::now().timestamp_millis()
+            + purpose.lifetime_ms(&app.config.link_lifetimes),
     };
     let t = token.clone();
     app.write(move |db| Ok(db.insert_link(&t, &link)?)).await?;
     Ok(format!("{}/sandbox-files/{token}", origin(headers)))
 }
 
-/// The live link behind `token` for `purpose`, or 403 (m3ter's storage answers 403 to a bad or
-/// expired signature).
-pub(super) async fn open(app: &App, token: String, purpose: LinkPurpose) -> ApiResult<SignedLink> {
+/// The live link behind `token` for one of `purposes`, or 403 (m3ter's storage answers 403 to
+/// a bad or expired signature).
+pub(super) async fn open(
+    app: &App,
+    token: String,
+    purposes: &[LinkPurpose],
+) -> ApiResult<SignedLink> {
     let link = app.read(move |db| Ok(db.get_link(&token)?)).await?;
     match link {
-        Some(l) if l.purpose == purpose.as_str() => {
+        Some(l) if purposes.iter().any(|p| l.purpose == p.as_str()) => {
             if l.expires_ms < chrono::Utc::now().timestamp_millis() {
                 Err(ApiError::forbidden(
                     "this signed link has expired: ask for a new one",
@@ -91,10 +98,12 @@ pub(super) async fn open(app: &App, token: String, purpose: LinkPurpose) -> ApiR
 }
 
 pub async fn download(State(app): State<App>, Path(token): Path<String>) -> ApiResult<Response> {
-    let link = match open(&app, token.clone(), LinkPurpose::FailedIngest).await {
-        Ok(l) => l,
-        Err(_) => open(&app, token, LinkPurpose::Original).await?,
-    };
+    let link = open(
+        &app,
+        token,
+        &[LinkPurpose::FailedIngest, LinkPurpose::Original],
+    )
+    .await?;
     let target = link.target.clone();
     let bytes: Option<Vec<u8>> = if link.purpose == LinkPurpose::FailedIngest.as_str() {
         app.read(move |db| Ok(db.event_log(&target)?.map(String::into_bytes)))

@@ -103,7 +103,7 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<StatusCode> {
-    let link = files::open(&app, token.clone(), LinkPurpose::Upload).await?;
+    let link = files::open(&app, token.clone(), &[LinkPurpose::Upload]).await?;
     receive(&app, &token, &link.target, &headers, body).await?;
     Ok(StatusCode::OK)
 }

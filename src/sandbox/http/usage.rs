@@ -220,6 +220,7 @@ fn plan(
             path,
             function: a.function,
             column,
+            numeric: cat.is_numeric(),
         });
     }
     let mut groups = Vec::new();
