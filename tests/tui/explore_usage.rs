@@ -161,6 +161,7 @@ fn one_point_in_time_draws_bars_per_category_with_a_legend() {
 fn meters_are_picked_several_at_once_with_space_all_and_a_filter() {
     let mut a = open_at("Meters");
     assert_eq!(setting(&a, "Meters"), "every meter");
+    assert!(screen(&a).contains("Space: several"), "{}", screen(&a));
     key(&mut a, KeyCode::Char(' '));
     let s = screen(&a);
     assert!(s.contains("Meters (none ticked: every meter)"), "{s}");

@@ -29,7 +29,8 @@ pub fn draw(s: &UsageScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
             Layout::vertical([Constraint::Length(settings_n + 2), Constraint::Fill(1)]).areas(area);
         (a, b)
     };
-    draw_settings(s, meters, frame, settings_area);
+    let pick = ctx.keymap.label(&super::PICK);
+    draw_settings(s, meters, &pick, frame, settings_area);
     let result_area = if let Some(p) = &s.export {
         let [r, prompt] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(result_area);
@@ -59,7 +60,13 @@ pub fn draw(s: &UsageScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn draw_settings(s: &UsageScreen, meters: &[crate::m3ter::Meter], frame: &mut Frame, area: Rect) {
+fn draw_settings(
+    s: &UsageScreen,
+    meters: &[crate::m3ter::Meter],
+    pick: &str,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let focused = !s.on_result && s.export.is_none() && s.picker.is_none();
     if focused {
         // The terminal's own cursor on a typed setting: after the border, "▶ " and the label.
@@ -103,7 +110,7 @@ fn draw_settings(s: &UsageScreen, meters: &[crate::m3ter::Meter], frame: &mut Fr
                     style::accent(),
                 ));
                 if setting.has_picker() {
-                    spans.push(Span::raw(" Space: several").dim());
+                    spans.push(Span::raw(format!(" {pick}: several")).dim());
                 }
             } else {
                 spans.push(Span::raw(s.form.value(setting, meters)));

@@ -60,7 +60,7 @@ const OPTION_NEXT: KeyBinding = KeyBinding::new(
     "change",
     "Next option of the setting (on the result: scroll its columns right)",
 );
-const PICK: KeyBinding = KeyBinding::new(
+pub(super) const PICK: KeyBinding = KeyBinding::new(
     &[Key::ch(' ')],
     Action::Toggle,
     "pick",
