@@ -305,6 +305,7 @@ async fn a_wide_result_scrolls_sideways_and_the_export_keeps_every_column() {
     answer(&mut a, 1, json!({"data": [row]}));
     let s = render(&a, 80, 24);
     assert!(s.contains("columns 1–3 of 12"), "{s}");
+    assert!(s.contains("Result · 1 row "), "singular: {s}");
     // F2: the result; → scrolls.
     key(&mut a, KeyCode::F(2));
     key(&mut a, KeyCode::Right);

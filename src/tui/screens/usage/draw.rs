@@ -99,10 +99,14 @@ fn draw_settings(
                 },
             )];
             if let Some(input) = s.form.input(setting) {
-                if input.value().is_empty() && !selected {
-                    spans.push(Span::raw(placeholder(setting)).dim());
-                } else {
-                    spans.extend(input.spans(selected, style::warn()).spans);
+                if selected {
+                    spans.extend(input.spans(true, style::warn()).spans);
+                }
+                if input.value().is_empty() {
+                    // A hint, not a value: dim and italic, also beside the cursor.
+                    spans.push(Span::raw(placeholder(setting)).dim().italic());
+                } else if !selected {
+                    spans.extend(input.spans(false, style::warn()).spans);
                 }
             } else if selected {
                 spans.push(Span::styled(
@@ -131,10 +135,10 @@ fn draw_settings(
 
 fn placeholder(s: Setting) -> &'static str {
     match s {
-        Setting::From => "2026-11-01 or a date-time",
-        Setting::To => "2026-11-30 (included)",
-        Setting::Account => "any account (codes: A, B)",
-        _ => "field=a,b; field=c",
+        Setting::From => "e.g. 2026-11-01 or 2026-11-01T09:00:00Z",
+        Setting::To => "e.g. 2026-11-30 (included)",
+        Setting::Account => "any · e.g. ACME, GLOBEX",
+        _ => "none · e.g. region=eu,us; user=bob",
     }
 }
 
@@ -168,7 +172,11 @@ fn draw_result(s: &UsageScreen, frame: &mut Frame, area: Rect) {
             has_more,
             aggregated,
         }) => {
-            title.push(Span::raw(format!("· {} rows ", table.rows.len())));
+            let n = table.rows.len();
+            title.push(Span::raw(format!(
+                "· {n} {} ",
+                if n == 1 { "row" } else { "rows" }
+            )));
             if *has_more {
                 title.push(Span::styled(" more data: narrow the query ", style::warn()));
             }
