@@ -7,6 +7,7 @@ use super::{QueryState, UsageScreen};
 use crate::m3ter::usage_table::UsageTable;
 use crate::tui::state::Ctx;
 use crate::tui::style;
+use crate::tui::widgets::text::cut;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -68,6 +69,8 @@ fn draw_settings(
     area: Rect,
 ) {
     let focused = !s.on_result && s.export.is_none() && s.picker.is_none();
+    // Columns left for a value after the borders, the marker and the label.
+    let value_room = area.width.saturating_sub(2 + 12) as usize;
     if focused {
         // The terminal's own cursor on a typed setting: after the border, "▶ " and the label.
         let i = s.form.focus.min(s.form.settings().len() - 1);
@@ -109,15 +112,20 @@ fn draw_settings(
                     spans.extend(input.spans(false, style::warn()).spans);
                 }
             } else if selected {
+                let hint = if setting.has_picker() {
+                    format!(" {pick}: several")
+                } else {
+                    String::new()
+                };
+                // Long lists end in "…" (the picker shows them whole), keeping ▶ and the hint.
+                let room = value_room.saturating_sub(4 + hint.chars().count()).max(8);
                 spans.push(Span::styled(
-                    format!("◀ {} ▶", s.form.value(setting, meters)),
+                    format!("◀ {} ▶", cut(&s.form.value(setting, meters), room)),
                     style::accent(),
                 ));
-                if setting.has_picker() {
-                    spans.push(Span::raw(format!(" {pick}: several")).dim());
-                }
+                spans.push(Span::raw(hint).dim());
             } else {
-                spans.push(Span::raw(s.form.value(setting, meters)));
+                spans.push(Span::raw(cut(&s.form.value(setting, meters), value_room)));
             }
             Line::from(spans)
         })
