@@ -44,14 +44,6 @@ impl UsageTable {
             }
             flat_rows.push(flat);
         }
-        // Ids (`accountId`, `meterId`) last: the codes beside them say the same to a person.
-        let (names, ids): (Vec<String>, Vec<String>) = columns.into_iter().partition(|c| !is_id(c));
-        let columns: Vec<String> = names.into_iter().chain(ids).collect();
-        let index: BTreeMap<String, usize> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.clone(), i))
-            .collect();
         let mut cells = vec![vec![String::new(); columns.len()]; rows.len()];
         let mut numeric = vec![true; columns.len()];
         let mut timeish = vec![true; columns.len()];
@@ -106,6 +98,22 @@ impl UsageTable {
                 *c = n;
             }
         }
+    }
+
+    /// Moves the id columns (`accountId`, `meterId`) last: the codes beside them say the same
+    /// to a person (the explorer's table; the CLI keeps m3ter's order).
+    pub fn ids_last(&mut self) {
+        let mut order: Vec<usize> = (0..self.columns.len()).collect();
+        order.sort_by_key(|&c| is_id(&self.columns[c]));
+        let pick = |v: &[String]| order.iter().map(|&c| v[c].clone()).collect::<Vec<_>>();
+        self.columns = pick(&self.columns);
+        for r in &mut self.rows {
+            *r = pick(r);
+        }
+        self.numeric = order.iter().map(|&c| self.numeric[c]).collect();
+        self.time_column = self
+            .time_column
+            .and_then(|t| order.iter().position(|&c| c == t));
     }
 
     /// The columns of an aggregated result that name its groups: not numeric, not the time
@@ -321,8 +329,7 @@ mod tests {
             {"accountId": "a1", "account": "B", "region": "eu", "sum(calls)": 1}
         ])));
         let keys = t.key_columns();
-        assert_eq!(t.columns[4], "accountId", "ids go last");
-        assert_eq!(keys, [0, 1], "accountId is not a key");
+        assert_eq!(keys, [1, 2], "accountId is not a key");
         assert_eq!(t.numeric_names(), ["sum(calls)", "max(gb)"]);
         assert_eq!(
             t.categories(&keys),
@@ -334,6 +341,18 @@ mod tests {
         // Without keys or time: one total.
         let t = UsageTable::from_rows(&rows(json!([{"sum(calls)": 3}])));
         assert_eq!(t.categories(&[]), [("total".to_string(), vec![3.0])]);
+    }
+
+    #[test]
+    fn ids_go_last_with_their_cells() {
+        let mut t = UsageTable::from_rows(&rows(json!([
+            {"accountId": "a1", "time": "2026-11-25", "account": "A", "sum(calls)": 3}
+        ])));
+        t.ids_last();
+        assert_eq!(t.columns, ["time", "account", "sum(calls)", "accountId"]);
+        assert_eq!(t.rows[0], ["2026-11-25", "A", "3", "a1"]);
+        assert_eq!(t.numeric, [false, false, true, false]);
+        assert_eq!(t.time_column, Some(0));
     }
 
     #[test]

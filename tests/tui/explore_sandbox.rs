@@ -172,6 +172,13 @@ async fn two_meters_a_function_each_grouped_by_account_filtered_on_accounts_and_
         s.contains("max(storage_gb.gb), unique(vm_hours.region), sum(vm_hours.hours)"),
         "{s}"
     );
+    // Narrower, the list ends in "…" rather than running into the result.
+    let s = render(&a, 140, 40);
+    let line = s.lines().find(|l| l.contains("Aggregate")).unwrap();
+    assert!(
+        line.contains("max(storage_gb.gb), unique(vm_hours…│"),
+        "{s}"
+    );
     pump_until(&mut a, &mut rx, "the grouped result", |a| {
         render(a, 220, 40).contains("Result · 2 rows")
     })

@@ -161,6 +161,7 @@ fn one_point_in_time_draws_bars_per_category_with_a_legend() {
 fn meters_are_picked_several_at_once_with_space_all_and_a_filter() {
     let mut a = open_at("Meters");
     assert_eq!(setting(&a, "Meters"), "every meter");
+    assert!(screen(&a).contains("Space: several"), "{}", screen(&a));
     key(&mut a, KeyCode::Char(' '));
     let s = screen(&a);
     assert!(s.contains("Meters (none ticked: every meter)"), "{s}");
@@ -304,6 +305,7 @@ async fn a_wide_result_scrolls_sideways_and_the_export_keeps_every_column() {
     answer(&mut a, 1, json!({"data": [row]}));
     let s = render(&a, 80, 24);
     assert!(s.contains("columns 1–3 of 12"), "{s}");
+    assert!(s.contains("Result · 1 row "), "singular: {s}");
     // F2: the result; → scrolls.
     key(&mut a, KeyCode::F(2));
     key(&mut a, KeyCode::Right);

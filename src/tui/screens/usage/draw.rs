@@ -7,6 +7,7 @@ use super::{QueryState, UsageScreen};
 use crate::m3ter::usage_table::UsageTable;
 use crate::tui::state::Ctx;
 use crate::tui::style;
+use crate::tui::widgets::text::cut;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -29,7 +30,8 @@ pub fn draw(s: &UsageScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
             Layout::vertical([Constraint::Length(settings_n + 2), Constraint::Fill(1)]).areas(area);
         (a, b)
     };
-    draw_settings(s, meters, frame, settings_area);
+    let pick = ctx.keymap.label(&super::PICK);
+    draw_settings(s, meters, &pick, frame, settings_area);
     let result_area = if let Some(p) = &s.export {
         let [r, prompt] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(result_area);
@@ -59,8 +61,16 @@ pub fn draw(s: &UsageScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn draw_settings(s: &UsageScreen, meters: &[crate::m3ter::Meter], frame: &mut Frame, area: Rect) {
+fn draw_settings(
+    s: &UsageScreen,
+    meters: &[crate::m3ter::Meter],
+    pick: &str,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let focused = !s.on_result && s.export.is_none() && s.picker.is_none();
+    // Columns left for a value after the borders, the marker and the label.
+    let value_room = area.width.saturating_sub(2 + 12) as usize;
     if focused {
         // The terminal's own cursor on a typed setting: after the border, "▶ " and the label.
         let i = s.form.focus.min(s.form.settings().len() - 1);
@@ -92,21 +102,30 @@ fn draw_settings(s: &UsageScreen, meters: &[crate::m3ter::Meter], frame: &mut Fr
                 },
             )];
             if let Some(input) = s.form.input(setting) {
-                if input.value().is_empty() && !selected {
-                    spans.push(Span::raw(placeholder(setting)).dim());
-                } else {
-                    spans.extend(input.spans(selected, style::warn()).spans);
+                if selected {
+                    spans.extend(input.spans(true, style::warn()).spans);
+                }
+                if input.value().is_empty() {
+                    // A hint, not a value: dim and italic, also beside the cursor.
+                    spans.push(Span::raw(placeholder(setting)).dim().italic());
+                } else if !selected {
+                    spans.extend(input.spans(false, style::warn()).spans);
                 }
             } else if selected {
+                let hint = if setting.has_picker() {
+                    format!(" {pick}: several")
+                } else {
+                    String::new()
+                };
+                // Long lists end in "…" (the picker shows them whole), keeping ▶ and the hint.
+                let room = value_room.saturating_sub(4 + hint.chars().count()).max(8);
                 spans.push(Span::styled(
-                    format!("◀ {} ▶", s.form.value(setting, meters)),
+                    format!("◀ {} ▶", cut(&s.form.value(setting, meters), room)),
                     style::accent(),
                 ));
-                if setting.has_picker() {
-                    spans.push(Span::raw(" Space: several").dim());
-                }
+                spans.push(Span::raw(hint).dim());
             } else {
-                spans.push(Span::raw(s.form.value(setting, meters)));
+                spans.push(Span::raw(cut(&s.form.value(setting, meters), value_room)));
             }
             Line::from(spans)
         })
@@ -124,10 +143,10 @@ fn draw_settings(s: &UsageScreen, meters: &[crate::m3ter::Meter], frame: &mut Fr
 
 fn placeholder(s: Setting) -> &'static str {
     match s {
-        Setting::From => "2026-11-01 or a date-time",
-        Setting::To => "2026-11-30 (included)",
-        Setting::Account => "any account (codes: A, B)",
-        _ => "field=a,b; field=c",
+        Setting::From => "e.g. 2026-11-01 or 2026-11-01T09:00:00Z",
+        Setting::To => "e.g. 2026-11-30 (included)",
+        Setting::Account => "any · e.g. ACME, GLOBEX",
+        _ => "none · e.g. region=eu,us; user=bob",
     }
 }
 
@@ -161,7 +180,11 @@ fn draw_result(s: &UsageScreen, frame: &mut Frame, area: Rect) {
             has_more,
             aggregated,
         }) => {
-            title.push(Span::raw(format!("· {} rows ", table.rows.len())));
+            let n = table.rows.len();
+            title.push(Span::raw(format!(
+                "· {n} {} ",
+                if n == 1 { "row" } else { "rows" }
+            )));
             if *has_more {
                 title.push(Span::styled(" more data: narrow the query ", style::warn()));
             }

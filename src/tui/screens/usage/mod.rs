@@ -60,7 +60,7 @@ const OPTION_NEXT: KeyBinding = KeyBinding::new(
     "change",
     "Next option of the setting (on the result: scroll its columns right)",
 );
-const PICK: KeyBinding = KeyBinding::new(
+pub(super) const PICK: KeyBinding = KeyBinding::new(
     &[Key::ch(' ')],
     Action::Toggle,
     "pick",
@@ -230,6 +230,7 @@ impl UsageScreen {
         self.result = Some(match r {
             Ok(resp) => {
                 let mut table = UsageTable::from_rows(&resp.data);
+                table.ids_last();
                 table.rename_columns(|c| {
                     let (base, id) = c.rsplit_once('@')?;
                     let m = meters.iter().find(|m| m.id == id)?;
