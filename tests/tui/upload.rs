@@ -276,7 +276,11 @@ fn a_cancel_is_asked_and_the_journal_kept_for_resuming() {
     key(&mut app, KeyCode::Enter);
     // Esc while sending asks first; n goes on.
     key(&mut app, KeyCode::Esc);
-    assert!(render(&app, 80, 24).contains("y yes"));
+    let s = render(&app, 140, 40);
+    assert!(
+        s.contains("y yes") && s.contains("Stop sending? Batches in flight finish"),
+        "{s}"
+    );
     typ(&mut app, "n");
     assert_eq!(app.top_kind(), ScreenKind::Upload);
     typ(&mut app, "c");
