@@ -3,6 +3,7 @@
 //! 130 interrupted. The policy lives here, in the CLI: the client only says what kind of error
 //! happened ([`m3ter::ErrorKind`]).
 
+use crate::m3ter::bulk::BulkError;
 use crate::m3ter::{self, ErrorKind};
 
 /// Bad flags or a bad input file: nothing was sent (exit 2).
@@ -45,6 +46,12 @@ pub fn code(err: &anyhow::Error) -> u8 {
         if let Some(e) = cause.downcast_ref::<m3ter::Error>() {
             return for_kind(e.kind());
         }
+        match cause.downcast_ref::<BulkError>() {
+            Some(BulkError::Input(_)) => return 2,
+            Some(BulkError::Client(e)) => return for_kind(e.kind()),
+            Some(_) => return 1,
+            None => {}
+        }
         if cause.is::<clap::Error>() {
             return 2;
         }
@@ -77,11 +84,6 @@ pub fn for_kind(kind: ErrorKind) -> u8 {
     }
 }
 
-/// Errors after which every further request would fail the same way (stop a bulk run).
-pub fn is_fatal(kind: ErrorKind) -> bool {
-    for_kind(kind) == 3
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +96,9 @@ mod tests {
         let e: anyhow::Error = m3ter::Error::Config("no org".into()).into();
         assert_eq!(code(&e.context("opening")), 2);
         assert_eq!(code(&Interrupted("x".into()).into()), 130);
+        let e: anyhow::Error = BulkError::input("bad line").into();
+        assert_eq!(code(&e.context("reading")), 2);
+        let e: anyhow::Error = BulkError::from(m3ter::Error::Config("no org".into())).into();
+        assert_eq!(code(&e), 2);
     }
 }

@@ -5,9 +5,11 @@
 
 use super::exit::{usage, Rejected};
 use super::output::{self, OutputFormat};
-use super::submit::check;
-use super::submit::input::{self, Format};
+use super::submit::FormatArg;
 use crate::connect::Connection;
+use crate::m3ter::bulk::input::{self, Format};
+use crate::m3ter::bulk::prepare::Checker;
+use crate::m3ter::bulk::{check, BulkError};
 use crate::m3ter::{JobStatus, Measurement, UploadJob, UPLOAD_FILE_NAME_MAX, UPLOAD_MAX_BYTES};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -20,7 +22,7 @@ pub struct UploadArgs {
     pub file: PathBuf,
     /// Format of FILE [default: by extension: .csv, .json, else NDJSON].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// Do not follow the job: print its id once the file is uploaded.
     #[arg(long)]
     pub no_wait: bool,
@@ -31,22 +33,29 @@ pub struct UploadArgs {
 
 pub async fn run(conn: &Connection, args: UploadArgs, fmt: OutputFormat) -> anyhow::Result<()> {
     let name = args.file.display().to_string();
-    let format = args.format.unwrap_or_else(|| Format::detect(&args.file));
+    let format = args
+        .format
+        .map_or_else(|| Format::detect(&args.file), Format::from);
     let items = input::items(input::open(&args.file, |r| r)?, &name, format)?;
     let mut body = b"[".to_vec();
-    let mut sink = |n: usize, m: &Measurement| -> anyhow::Result<()> {
+    let mut sink = |n: usize, m: &Measurement| -> Result<(), BulkError> {
         if n > 1 {
             body.push(b',');
         }
         serde_json::to_writer(&mut body, m)?;
         if body.len() as u64 > UPLOAD_MAX_BYTES {
-            return Err(usage(format!(
+            return Err(BulkError::Input(format!(
                 "{name}: over {UPLOAD_MAX_BYTES} bytes as JSON, m3ter's upload limit: split it"
             )));
         }
         Ok(())
     };
-    let count = check::check_all(conn, items, &mut sink).await?;
+    let mut checker = Checker::default();
+    let count = check::check_all(&conn.client, items, &mut checker, &mut sink).await?;
+    if let Some(n) = checker.naive_note() {
+        eprintln!("{n}");
+    }
+    checker.finish()?;
     if count == 0 {
         return Err(usage(format!("{name}: no measurements")));
     }

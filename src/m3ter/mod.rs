@@ -1,6 +1,7 @@
 //! m3ter's domain: wire types, validation rules shared by sandbox and TUI, and the HTTP client
 //! that the CLI and TUI share for real m3ter and the sandbox alike.
 
+pub mod bulk;
 pub mod calc;
 pub mod client;
 mod client_ingest;

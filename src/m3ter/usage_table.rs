@@ -90,27 +90,132 @@ impl UsageTable {
         String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
     }
 
-    /// Every numeric column as a series over the time column (values at the same time summed,
-    /// so rows grouped by account add up per period); empty without a time column.
-    pub fn series(&self) -> Vec<Series> {
+    /// Renames columns; `rename` returns the new name of those it changes (the explorer turns
+    /// `sum(gb)@<meter id>` into `sum(gb)@<meter code>`).
+    pub fn rename_columns(&mut self, rename: impl Fn(&str) -> Option<String>) {
+        for c in &mut self.columns {
+            if let Some(n) = rename(c) {
+                *c = n;
+            }
+        }
+    }
+
+    /// Moves the id columns (`accountId`, `meterId`) last: the codes beside them say the same
+    /// to a person (the explorer's table; the CLI keeps m3ter's order).
+    pub fn ids_last(&mut self) {
+        let mut order: Vec<usize> = (0..self.columns.len()).collect();
+        order.sort_by_key(|&c| is_id(&self.columns[c]));
+        let pick = |v: &[String]| order.iter().map(|&c| v[c].clone()).collect::<Vec<_>>();
+        self.columns = pick(&self.columns);
+        for r in &mut self.rows {
+            *r = pick(r);
+        }
+        self.numeric = order.iter().map(|&c| self.numeric[c]).collect();
+        self.time_column = self
+            .time_column
+            .and_then(|t| order.iter().position(|&c| c == t));
+    }
+
+    /// The columns of an aggregated result that name its groups: not numeric, not the time
+    /// column, not an id (`accountId` beside the account's code).
+    pub fn key_columns(&self) -> Vec<usize> {
+        (0..self.columns.len())
+            .filter(|&c| {
+                !self.numeric[c] && Some(c) != self.time_column && !is_id(&self.columns[c])
+            })
+            .collect()
+    }
+
+    fn numeric_columns(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.columns.len()).filter(|&c| self.numeric[c])
+    }
+
+    /// The distinct points in time of the rows.
+    pub fn time_points(&self) -> usize {
+        let Some(tc) = self.time_column else { return 0 };
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &self.rows {
+            if let Some(t) = parse_time(&r[tc]) {
+                seen.insert(t);
+            }
+        }
+        seen.len()
+    }
+
+    /// What the key columns of a row say (`ACME · eu`); empty without keys.
+    fn key_of(&self, row: &[String], keys: &[usize]) -> String {
+        keys.iter()
+            .map(|&k| row[k].as_str())
+            .map(|v| if v.is_empty() { "—" } else { v })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    /// Every numeric column as series over the time column, one per distinct value of the `keys`
+    /// columns (`sum(gb) · ACME`); values at the same time summed, so raw measurements add up
+    /// per instant. Empty without a time column.
+    pub fn series(&self, keys: &[usize]) -> Vec<Series> {
         let Some(tc) = self.time_column else {
             return Vec::new();
         };
-        (0..self.columns.len())
-            .filter(|&c| self.numeric[c])
-            .map(|c| {
-                let mut sums: BTreeMap<DateTime<Utc>, f64> = BTreeMap::new();
-                for row in &self.rows {
-                    let (Some(t), Ok(v)) = (parse_time(&row[tc]), row[c].parse::<f64>()) else {
-                        continue;
-                    };
-                    *sums.entry(t).or_default() += v;
-                }
-                Series {
-                    column: self.columns[c].clone(),
-                    points: sums.into_iter().collect(),
-                }
+        let mut out: Vec<(String, BTreeMap<DateTime<Utc>, f64>)> = Vec::new();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        for c in self.numeric_columns() {
+            for row in &self.rows {
+                let (Some(t), Ok(v)) = (parse_time(&row[tc]), row[c].parse::<f64>()) else {
+                    continue;
+                };
+                let key = self.key_of(row, keys);
+                let name = if key.is_empty() {
+                    self.columns[c].clone()
+                } else {
+                    format!("{} · {key}", self.columns[c])
+                };
+                let i = *index.entry(name.clone()).or_insert_with(|| {
+                    out.push((name, BTreeMap::new()));
+                    out.len() - 1
+                });
+                *out[i].1.entry(t).or_default() += v;
+            }
+        }
+        out.into_iter()
+            .map(|(column, sums)| Series {
+                column,
+                points: sums.into_iter().collect(),
             })
+            .collect()
+    }
+
+    /// Bars: one category per distinct value of the `keys` columns (or per point in time
+    /// without keys, or one `total`), in row order, each with the sum of every numeric column
+    /// (named by [`UsageTable::numeric_names`]).
+    pub fn categories(&self, keys: &[usize]) -> Vec<(String, Vec<f64>)> {
+        let numeric: Vec<usize> = self.numeric_columns().collect();
+        let mut out: Vec<(String, Vec<f64>)> = Vec::new();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        for row in &self.rows {
+            let mut key = self.key_of(row, keys);
+            if key.is_empty() {
+                key = match self.time_column {
+                    Some(tc) => row[tc].clone(),
+                    None => "total".into(),
+                };
+            }
+            let i = *index.entry(key.clone()).or_insert_with(|| {
+                out.push((key, vec![0.0; numeric.len()]));
+                out.len() - 1
+            });
+            for (n, &c) in numeric.iter().enumerate() {
+                out[i].1[n] += row[c].parse::<f64>().unwrap_or(0.0);
+            }
+        }
+        out
+    }
+
+    /// The names of the numeric columns, in the order [`UsageTable::categories`] sums them.
+    pub fn numeric_names(&self) -> Vec<String> {
+        self.numeric_columns()
+            .map(|c| self.columns[c].clone())
             .collect()
     }
 
@@ -124,6 +229,11 @@ impl UsageTable {
                 .sum(),
         )
     }
+}
+
+/// An id column (`accountId`): opaque to a person, kept for the export.
+fn is_id(column: &str) -> bool {
+    column.ends_with("Id")
 }
 
 fn flatten(prefix: &str, obj: &Map<String, Value>, out: &mut Vec<(String, Value)>) {
@@ -196,18 +306,68 @@ mod tests {
             {"time": "2026-11-25", "account": "B", "sum(calls)": 4},
             {"time": "2026-11-24", "account": "A", "sum(calls)": 1}
         ])));
-        let s = t.series();
+        let s = t.series(&[]);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].column, "sum(calls)");
         let values: Vec<f64> = s[0].points.iter().map(|p| p.1).collect();
         assert_eq!(values, [1.0, 7.0]);
+        // One series per account.
+        let keys = t.key_columns();
+        assert_eq!(keys, [1]);
+        let s = t.series(&keys);
+        let names: Vec<&str> = s.iter().map(|s| s.column.as_str()).collect();
+        assert_eq!(names, ["sum(calls) · A", "sum(calls) · B"]);
+        assert_eq!(s[0].points.len(), 2);
+        assert_eq!(t.time_points(), 2);
+    }
+
+    #[test]
+    fn categories_sum_per_key_in_row_order() {
+        let t = UsageTable::from_rows(&rows(json!([
+            {"accountId": "a1", "account": "B", "region": "eu", "sum(calls)": 3, "max(gb)": 1.5},
+            {"accountId": "a2", "account": "A", "region": "eu", "sum(calls)": 4, "max(gb)": 2},
+            {"accountId": "a1", "account": "B", "region": "eu", "sum(calls)": 1}
+        ])));
+        let keys = t.key_columns();
+        assert_eq!(keys, [1, 2], "accountId is not a key");
+        assert_eq!(t.numeric_names(), ["sum(calls)", "max(gb)"]);
+        assert_eq!(
+            t.categories(&keys),
+            [
+                ("B · eu".to_string(), vec![4.0, 1.5]),
+                ("A · eu".to_string(), vec![4.0, 2.0])
+            ]
+        );
+        // Without keys or time: one total.
+        let t = UsageTable::from_rows(&rows(json!([{"sum(calls)": 3}])));
+        assert_eq!(t.categories(&[]), [("total".to_string(), vec![3.0])]);
+    }
+
+    #[test]
+    fn ids_go_last_with_their_cells() {
+        let mut t = UsageTable::from_rows(&rows(json!([
+            {"accountId": "a1", "time": "2026-11-25", "account": "A", "sum(calls)": 3}
+        ])));
+        t.ids_last();
+        assert_eq!(t.columns, ["time", "account", "sum(calls)", "accountId"]);
+        assert_eq!(t.rows[0], ["2026-11-25", "A", "3", "a1"]);
+        assert_eq!(t.numeric, [false, false, true, false]);
+        assert_eq!(t.time_column, Some(0));
+    }
+
+    #[test]
+    fn columns_can_be_renamed() {
+        let mut t = UsageTable::from_rows(&rows(json!([{"sum(gb)": 1, "sum(gb)@m2": 2}])));
+        t.rename_columns(|c| c.strip_suffix("@m2").map(|b| format!("{b}@storage")));
+        assert_eq!(t.columns, ["sum(gb)", "sum(gb)@storage"]);
     }
 
     #[test]
     fn no_time_column_no_series() {
         let t = UsageTable::from_rows(&rows(json!([{"account": "A", "sum(calls)": 3}])));
         assert_eq!(t.time_column, None);
-        assert!(t.series().is_empty());
+        assert!(t.series(&[]).is_empty());
+        assert_eq!(t.time_points(), 0);
     }
 
     #[test]

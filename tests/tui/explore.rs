@@ -1,10 +1,10 @@
 //! After the submit: every accepted measurement followed to its outcome in the log, the log
-//! entry's detail, the ingest events, the usage explorer and a meter's details — driven key by
+//! entry's detail, the ingest events and a meter's details — driven key by
 //! key, answers fed as messages, drawn at 80×24 and 140×40.
 
 use super::support::*;
 use m3ter_console::m3ter::follow::{AccountSeen, Answer, Failure, Seen};
-use m3ter_console::m3ter::{Event, UsageQueryResponse};
+use m3ter_console::m3ter::Event;
 use m3ter_console::tui::screens::ScreenKind;
 use m3ter_console::tui::state::explore::ExploreMsg;
 use m3ter_console::tui::state::follow::FollowMsg;
@@ -281,70 +281,6 @@ fn event_detail_shows_the_failure_log_and_loads_it_into_the_editor() {
     );
 }
 
-fn usage_rows() -> UsageQueryResponse {
-    serde_json::from_value(json!({
-        "data": [
-            {"time": "2026-01-02T00:00:00Z", "account": "ACME", "sum(gb)": 12, "sum(storage_cost)": 1.5},
-            {"time": "2026-01-01T00:00:00Z", "account": "ACME", "sum(gb)": 7, "sum(storage_cost)": 0.5}
-        ],
-        "hasMoreData": true
-    }))
-    .unwrap()
-}
-
-#[test]
-fn usage_explorer_runs_on_a_task_and_shows_table_and_chart() {
-    let mut a = app();
-    key(&mut a, KeyCode::Char('U'));
-    assert_eq!(a.top_kind(), ScreenKind::Usage);
-    assert!(a
-        .ctx
-        .effect_names()
-        .contains(&"spawn usage query".to_string()));
-    a.on_msg(Msg::Explore(Box::new(ExploreMsg::Usage {
-        gen: 1,
-        result: Ok(usage_rows()),
-    })));
-    let s = screen(&a);
-    assert!(s.contains("sum(gb)") && s.contains("more data"), "{s}");
-    snap("usage_table", &a);
-    key(&mut a, KeyCode::F(3));
-    snap("usage_chart", &a);
-    // A stale answer (an older query) is ignored.
-    a.on_msg(Msg::Explore(Box::new(ExploreMsg::Usage {
-        gen: 0,
-        result: Err("old".into()),
-    })));
-    assert!(!screen(&a).contains("old"));
-    key(&mut a, KeyCode::F(4));
-    key(&mut a, KeyCode::Enter);
-    assert!(a
-        .ctx
-        .effect_names()
-        .contains(&"spawn write file".to_string()));
-}
-
-#[test]
-fn usage_settings_change_with_arrows_and_errors_name_the_setting() {
-    let mut a = app();
-    key(&mut a, KeyCode::Char('U'));
-    key(&mut a, KeyCode::Right);
-    assert!(screen(&a).contains("Yesterday"));
-    // Aggregate: none lists raw measurements; a group then is refused.
-    for _ in 0..2 {
-        key(&mut a, KeyCode::Down);
-    }
-    key(&mut a, KeyCode::Left);
-    key(&mut a, KeyCode::Down);
-    key(&mut a, KeyCode::Right);
-    key(&mut a, KeyCode::Enter);
-    assert!(
-        screen(&a).contains("group by: choose an aggregation"),
-        "{}",
-        screen(&a)
-    );
-}
-
 #[test]
 fn meter_details_show_fields_samples_and_write_the_template() {
     let mut a = app();
@@ -495,14 +431,4 @@ fn advanced_takes_several_measurements_sends_one_request_and_follows_each() {
         s.contains("✓ ingested") && s.contains("✗ failed: UndefinedMeter"),
         "{s}"
     );
-}
-
-#[test]
-fn the_usage_explorer_opens_for_the_account_selected_in_accounts() {
-    let mut a = app();
-    key(&mut a, KeyCode::F(9));
-    feed_accounts(&mut a, accounts());
-    key(&mut a, KeyCode::Char('U'));
-    assert_eq!(a.top_kind(), ScreenKind::Usage);
-    assert!(screen(&a).contains("Account   ACME"), "{}", screen(&a));
 }

@@ -3,9 +3,14 @@
 
 mod accounts;
 mod behaviour;
+mod cursor;
 mod drafts;
+mod editor_colours;
 mod explore;
+mod explore_sandbox;
+mod explore_usage;
 mod first_use;
 mod help_mouse;
 mod screens;
 mod support;
+mod upload;

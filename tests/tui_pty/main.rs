@@ -7,3 +7,4 @@ mod follow;
 mod pty;
 mod submit;
 mod terminal;
+mod upload;

@@ -1,7 +1,29 @@
 //! `submit`'s flags.
 
-use super::input::Format;
+use crate::m3ter::bulk::input::Format;
 use std::path::PathBuf;
+
+/// `--format`: the file formats [`Format`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// One JSON measurement per line.
+    Ndjson,
+    /// A JSON array of measurements.
+    Json,
+    /// A header row `meter,account,ts,uid,ets,<fields…>` (fields as `measure.calls` or `calls`),
+    /// one measurement per row.
+    Csv,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Ndjson => Format::Ndjson,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+        }
+    }
+}
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -49,7 +71,7 @@ pub struct SubmitArgs {
     pub file: Option<PathBuf>,
     /// Format of --file [default: by extension: .csv, .json, else NDJSON].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,

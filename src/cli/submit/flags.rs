@@ -1,10 +1,10 @@
 //! One measurement from the command line: `--meter/--account/--field …` or `--json FILE`.
 
 use super::args::SubmitArgs;
-use super::input::{self, Item};
-use super::meters::Meters;
-use super::record::Location;
 use crate::cli::exit::usage;
+use crate::m3ter::bulk::input::{self, Item};
+use crate::m3ter::bulk::record::Location;
+use crate::m3ter::bulk::Meters;
 use crate::m3ter::measurement_builder::MeasurementBuilder;
 use serde_json::Value;
 use std::io::Read;

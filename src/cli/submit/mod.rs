@@ -1,19 +1,12 @@
 //! `submit`: one measurement from flags or a JSON object, or many from a file (bulk, journaled).
 
 mod args;
-mod batch;
-pub mod check;
 mod flags;
-pub mod input;
-mod journal;
-mod meters;
-mod prepare;
-mod record;
-mod send;
+mod progress;
 mod stdin_journal;
 mod wait;
 
-pub use args::SubmitArgs;
+pub use args::{FormatArg, SubmitArgs};
 
 #[cfg(test)]
 mod same_json_tests;
@@ -21,9 +14,10 @@ mod same_json_tests;
 use crate::cli::exit::{usage, Interrupted, Rejected};
 use crate::cli::output::{self, OutputFormat};
 use crate::connect::Connection;
-use input::Format;
-use journal::{Journal, JournalWriter};
-use meters::Meters;
+use crate::m3ter::bulk::input::{self, Format};
+use crate::m3ter::bulk::journal::{self, Journal, JournalWriter};
+use crate::m3ter::bulk::prepare::{self, Checker};
+use crate::m3ter::bulk::{check, send, settle, Cancel, Meters};
 
 pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyhow::Result<()> {
     if args.resume {
@@ -55,11 +49,11 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
     let item = match (&args.json, &args.meter) {
         (Some(path), _) => {
             let item = flags::read_one(path)?;
-            meters.ensure(conn, item.meter()).await?;
+            meters.ensure(&conn.client, item.meter()).await?;
             item
         }
         (None, Some(code)) => {
-            meters.ensure(conn, [code.as_str()]).await?;
+            meters.ensure(&conn.client, [code.as_str()]).await?;
             flags::from_flags(&args, &meters)?
         }
         (None, None) => {
@@ -68,7 +62,7 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
             ))
         }
     };
-    let measurements = [prepare::one(item, &meters)?];
+    let measurements = [prepare::one(item, &meters, |n| eprintln!("{n}"))?];
     if args.dry_run {
         return output::json(&measurements[0]);
     }
@@ -85,7 +79,7 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
         output::print(&format!("{}\n", output::clean(&line)))?;
     }
     let outcome = if args.wait {
-        Some(wait::wait(conn, vec![wait::submitted(m, &meters)], args.quiet).await?)
+        Some(wait::wait(conn, vec![settle::submitted(m, &meters)], args.quiet).await?)
     } else {
         None
     };
@@ -109,7 +103,9 @@ async fn from_file(
     fmt: OutputFormat,
 ) -> anyhow::Result<()> {
     let name = file.display().to_string();
-    let format = args.format.unwrap_or_else(|| Format::detect(file));
+    let format = args
+        .format
+        .map_or_else(|| Format::detect(file), Format::from);
     let org = conn.client.org_id();
     let stdin = file.as_os_str() == "-";
     let fingerprint = stdin.then(|| stdin_journal::Fingerprint::new(org));
@@ -119,7 +115,7 @@ async fn from_file(
     })?;
     let items = input::items(reader, &name, format)?;
     if args.dry_run {
-        let c = check::check_batched(conn, items, None).await?;
+        let c = checked(conn, items, None).await?;
         if c.measurements == 0 {
             return Err(usage(format!("{name}: no measurements")));
         }
@@ -144,7 +140,7 @@ async fn from_file(
         None => stdin_journal::incoming()?,
     };
     let mut writer = JournalWriter::new(&anchor, org, &name)?;
-    let checked = match check::check_batched(conn, items, Some(&mut writer)).await {
+    let checked = match checked(conn, items, Some(&mut writer)).await {
         Ok(c) if c.measurements > 0 => c,
         Ok(_) => {
             writer.abandon();
@@ -172,7 +168,7 @@ async fn from_file(
             let p = f.path()?;
             if let Err(e) = journal::check_replaceable(&p) {
                 writer.abandon();
-                return Err(e);
+                return Err(e.into());
             }
             if !args.quiet {
                 eprintln!(
@@ -201,7 +197,22 @@ async fn bulk(
             j.header.measurements
         )));
     }
-    let summary = send::send(&conn.client, &mut j, args.concurrency.into(), args.quiet).await?;
+    let pending = j.pending();
+    let to_send = pending.iter().map(|&i| j.batches[i].count).sum();
+    let mut display = progress::Display::new(to_send, pending.len(), args.quiet);
+    let cancel = Cancel::default();
+    let ctrl_c = display.on_ctrl_c(cancel.clone(), &j.path);
+    let sent = send::send(
+        &conn.client,
+        &mut j,
+        args.concurrency.into(),
+        &cancel,
+        &mut |p| display.update(p),
+    )
+    .await;
+    ctrl_c.abort();
+    display.finish();
+    let summary = sent?;
     let all_sent = summary.fatal.is_none() && !summary.interrupted && summary.rejected == 0;
     let outcome = if args.wait && all_sent {
         if fmt != OutputFormat::Json {
@@ -263,7 +274,23 @@ async fn followed(
     }
     let mut meters = Meters::default();
     meters
-        .ensure(conn, all.iter().map(|m| m.meter.as_str()))
+        .ensure(&conn.client, all.iter().map(|m| m.meter.as_str()))
         .await?;
-    Ok(all.iter().map(|m| wait::submitted(m, &meters)).collect())
+    Ok(all.iter().map(|m| settle::submitted(m, &meters)).collect())
+}
+
+/// Checks and batches the input (into `journal` unless a dry run), the CLI's way: the note on
+/// naive times goes to stderr, the problems (if any) become a usage error (exit 2).
+async fn checked(
+    conn: &Connection,
+    items: input::Items,
+    journal: Option<&mut JournalWriter>,
+) -> anyhow::Result<check::Checked> {
+    let mut checker = Checker::default();
+    let c = check::check_batched(&conn.client, items, &mut checker, journal).await?;
+    if let Some(n) = checker.naive_note() {
+        eprintln!("{n}");
+    }
+    checker.finish()?;
+    Ok(c)
 }

@@ -2,9 +2,10 @@
 //! same bytes: all three go through [`crate::m3ter::measurement_builder`] and the same check.
 
 use super::args::SubmitArgs;
-use super::input::{self, Format, Item};
-use super::meters::Meters;
-use super::{flags, prepare};
+use super::flags;
+use crate::m3ter::bulk::input::{self, Format, Item};
+use crate::m3ter::bulk::prepare;
+use crate::m3ter::bulk::Meters;
 use crate::m3ter::{DataField, DataFieldCategory, Meter};
 use clap::Parser;
 
@@ -35,7 +36,7 @@ fn meters() -> Meters {
 
 fn wire(mut items: Vec<Item>, meters: &Meters) -> String {
     assert_eq!(items.len(), 1);
-    let m = prepare::one(items.remove(0), meters).unwrap();
+    let m = prepare::one(items.remove(0), meters, |_| {}).unwrap();
     serde_json::to_string(&m).unwrap()
 }
 

@@ -4,9 +4,9 @@
 //! (rather than sent a second time under new uids), and `--file - --resume` finds the newest
 //! unfinished one without the user having to note its path.
 
-use super::journal::Journal;
 use crate::cli::exit::usage;
 use crate::config::paths;
+use crate::m3ter::bulk::journal::Journal;
 use crate::private_fs;
 use anyhow::Context;
 use std::io::Read;

@@ -5,13 +5,12 @@
 //! [`crate::m3ter::follow`]'s: one round for all pending measurements at a time, at most one
 //! usage query a second, slower while nothing changes, and a bounded wait.
 
-use super::meters::Meters;
-use crate::cli::exit::{is_fatal, Rejected};
+use crate::cli::exit::Rejected;
 use crate::cli::output;
 use crate::connect::Connection;
-use crate::m3ter::follow::{carry_out, FollowConfig, FollowState, Follower, Submitted};
-use crate::m3ter::{Measurement, USAGE_QUERY_LIMIT_MAX};
-use chrono::{DateTime, Utc};
+use crate::m3ter::bulk::{settle, Cancel};
+use crate::m3ter::follow::{FollowState, Submitted};
+use crate::m3ter::USAGE_QUERY_LIMIT_MAX;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -59,61 +58,12 @@ impl Outcome {
     }
 }
 
-/// The follow-up entry of a measurement that was accepted.
-pub fn submitted(m: &Measurement, meters: &Meters) -> Submitted {
-    let ts = DateTime::parse_from_rfc3339(&m.ts)
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|_| Utc::now());
-    Submitted {
-        uid: m.uid.clone().unwrap_or_default(),
-        meter: m.meter.clone(),
-        meter_id: meters.find(&m.meter).map(|x| x.id.clone()),
-        account: m.account.clone(),
-        ts,
-        account_known_before: None,
-    }
-}
-
 /// Follows `sent` (all accepted) until each has an outcome or the wait runs out.
 pub async fn wait(conn: &Connection, sent: Vec<Submitted>, quiet: bool) -> anyhow::Result<Outcome> {
-    let mut f = Follower::new(FollowConfig::default());
-    let now = Utc::now();
-    for s in sent {
-        let uid = s.uid.clone();
-        f.sending(s, now);
-        f.accepted(&uid, now);
-    }
     if !quiet {
         eprintln!("waiting for m3ter to ingest or refuse each measurement…");
     }
-    loop {
-        let now = Utc::now();
-        let (_, ask) = f.poll(now);
-        if let Some(ask) = ask {
-            match carry_out(&conn.client, &ask).await {
-                Ok(answer) => {
-                    f.fold(answer);
-                }
-                Err(e) if is_fatal(e.kind()) => return Err(e.into()),
-                Err(e) => {
-                    tracing::debug!("follow-up round failed, asking again later: {e}");
-                    f.failed();
-                }
-            }
-        }
-        if !f.has_pending() {
-            break;
-        }
-        let next = f
-            .next_poll(Utc::now())
-            .map(|t| (t - Utc::now()).to_std().unwrap_or_default())
-            .unwrap_or(std::time::Duration::from_millis(200));
-        tokio::time::sleep(next.clamp(
-            std::time::Duration::from_millis(50),
-            std::time::Duration::from_secs(5),
-        ))
-        .await;
-    }
+    let f = settle::settle(&conn.client, sent, &Cancel::default(), &mut |_| {}).await?;
     let mut out = Outcome::default();
     for t in f.entries() {
         match &t.state {

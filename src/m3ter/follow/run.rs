@@ -11,12 +11,31 @@ use chrono::{DateTime, Utc};
 /// going after them leaves the rest to the next round's usage query or the wait.
 const EVENT_PAGES_MAX: usize = 5;
 
+/// When this process last sent a follow-up usage query. Each follower asks at most once a
+/// second, but several can run at once (the log's, an upload's): together they keep to m3ter's
+/// one usage query a second too.
+static LAST_USAGE_QUERY: tokio::sync::Mutex<Option<std::time::Instant>> =
+    tokio::sync::Mutex::const_new(None);
+
+/// Waits until a second has passed since the last follow-up usage query of this process.
+async fn pace_usage_query() {
+    let mut last = LAST_USAGE_QUERY.lock().await;
+    if let Some(t) = *last {
+        let wait = std::time::Duration::from_secs(1).saturating_sub(t.elapsed());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+    *last = Some(std::time::Instant::now());
+}
+
 /// Runs the round's requests one after the other (the usage query first, so an account looked
 /// up in the same round is looked up after its measurement could be seen) and gathers what
 /// they found. The first failing request fails the round; the follower asks again later.
 pub async fn carry_out(client: &Client, ask: &Ask) -> Result<Answer> {
     let mut answer = Answer::default();
     if let Some(probe) = &ask.usage {
+        pace_usage_query().await;
         let resp = client.usage_query(&probe.to_query()).await?;
         answer.seen = seen_from_usage_rows(&resp.data);
         answer.usage_has_more = resp.has_more_data;

@@ -14,6 +14,7 @@ use crate::tui::keys::{resolve, Action, Input, KeyBinding, Resolved};
 use crate::tui::screens::accounts::AccountsScreen;
 use crate::tui::screens::events::EventsScreen;
 use crate::tui::screens::products::ProductsScreen;
+use crate::tui::screens::upload::UploadScreen;
 use crate::tui::screens::usage::UsageScreen;
 use crate::tui::screens::{Outcome, Screen, ScreenKind};
 use crate::tui::state::{persistence, Ctx, Effect, Msg, Status};
@@ -195,6 +196,7 @@ impl App {
             Action::Events => {
                 self.open_kind(ScreenKind::Events, |ctx| Box::new(EventsScreen::new(ctx)))
             }
+            Action::Upload => self.open_kind(ScreenKind::Upload, |_| Box::new(UploadScreen::new())),
             Action::Zoom => self.zoomed = !self.zoomed,
             _ => {}
         }

@@ -91,9 +91,16 @@ pub enum Action {
     /// Open the usage explorer / the ingest events (from any screen).
     Usage,
     Events,
+    /// Open the Upload screen: a file of measurements (from any screen).
+    Upload,
+    /// Stop what is running (an upload), after asking.
+    Cancel,
     /// The previous / next option of the focused setting (or tab).
     Prev,
     Next,
+    /// A multi-select: tick or untick the row; tick every shown row, or none.
+    Toggle,
+    ToggleAll,
 }
 
 impl Action {

@@ -143,6 +143,17 @@ pub const EVENTS: KeyBinding = KeyBinding::new(
 )
 .text();
 
+pub const UPLOAD: KeyBinding = KeyBinding::new(
+    &[
+        Key::ch('F'),
+        Key::Code(KeyCode::Char('o'), KeyModifiers::ALT),
+    ],
+    Action::Upload,
+    "upload file",
+    "Upload a file of measurements (NDJSON, JSON array or CSV)",
+)
+.text();
+
 pub const GLOBAL: &[KeyBinding] = &[
     ACCOUNTS,
     HELP,
@@ -163,6 +174,7 @@ pub const GLOBAL: &[KeyBinding] = &[
     .bar(),
     USAGE,
     EVENTS,
+    UPLOAD,
     ZOOM,
     QUIT_NOW,
 ];

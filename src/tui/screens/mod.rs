@@ -13,6 +13,7 @@ pub mod meter_detail;
 pub mod meters;
 pub mod products;
 pub mod submit;
+pub mod upload;
 pub mod usage;
 
 use crate::tui::keys::{Input, Tables};
@@ -54,6 +55,7 @@ pub enum ScreenKind {
     Usage,
     Events,
     EventDetail,
+    Upload,
 }
 
 pub trait Screen {

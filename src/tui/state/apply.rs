@@ -97,7 +97,10 @@ impl Ctx {
                 }
             }
             // The app hands each entry its own `Submitted`.
-            Msg::AccountsScreen(_) | Msg::Explore(_) | Msg::SubmittedMany { .. } => {}
+            Msg::AccountsScreen(_)
+            | Msg::Explore(_)
+            | Msg::Upload(_)
+            | Msg::SubmittedMany { .. } => {}
             Msg::Follow(m) => ctx.on_follow(m.as_ref()),
         }
     }

@@ -13,6 +13,7 @@ pub mod following;
 pub mod log;
 pub mod msg;
 pub mod msg_explore;
+pub mod msg_upload;
 pub mod persistence;
 
 pub use ctx::{Clock, ConnectionKey, Ctx, Loadable, Status, UidSource, ACCOUNTS_PRELOAD};

@@ -60,6 +60,8 @@ pub enum Msg {
     Follow(Box<super::msg_explore::FollowMsg>),
     /// Answers for the screens of usage, events and meter details (each screen takes its own).
     Explore(Box<super::msg_explore::ExploreMsg>),
+    /// The Upload screen's tasks: a directory listing, the file's check, sending, follow-up.
+    Upload(Box<super::msg_upload::UploadMsg>),
 }
 
 impl Msg {

@@ -3,6 +3,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
+use ratatui::Frame;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextInput {
@@ -76,6 +77,22 @@ impl TextInput {
         true
     }
 
+    /// The display width of the text before the cursor: how far right of the value's first
+    /// column the terminal's cursor goes.
+    pub fn cursor_offset(&self) -> u16 {
+        let before = &self.value[..self.byte_at(self.cursor)];
+        Line::from(before).width() as u16
+    }
+
+    /// Puts the terminal's own cursor on the text cursor (IMEs and screen readers follow it),
+    /// the value being drawn from column `x` of row `y`; not at or past column `limit`.
+    pub fn place_cursor(&self, frame: &mut Frame, x: u16, y: u16, limit: u16) {
+        let at = x.saturating_add(self.cursor_offset());
+        if at < limit {
+            frame.set_cursor_position((at, y));
+        }
+    }
+
     /// The value as spans, with a block cursor when focused.
     pub fn spans(&self, focused: bool, style: Style) -> Line<'static> {
         if !focused {
@@ -105,5 +122,13 @@ mod tests {
         assert_eq!(t.value(), "abc");
         t.handle_key(&KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
         assert_eq!(t.value(), "ac");
+    }
+
+    #[test]
+    fn the_cursor_offset_counts_display_columns() {
+        let mut t = TextInput::new("日本x");
+        assert_eq!(t.cursor_offset(), 5);
+        t.handle_key(&KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+        assert_eq!(t.cursor_offset(), 4);
     }
 }

@@ -143,6 +143,12 @@ impl FilterList {
         let mut title_spans = vec![Span::raw(format!(" {title} "))];
         if self.filtering || !self.filter.value().is_empty() {
             title_spans.push(Span::raw("/").bold());
+            if self.filtering {
+                // The title starts one column in, after the border's corner.
+                let x = area.x + 1 + Line::from(title_spans.clone()).width() as u16;
+                let limit = (area.x + area.width).saturating_sub(1);
+                self.filter.place_cursor(frame, x, area.y, limit);
+            }
             let mut l = self.filter.spans(self.filtering, style::warn());
             title_spans.append(&mut l.spans);
             title_spans.push(Span::raw(" "));

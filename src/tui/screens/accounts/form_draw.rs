@@ -113,6 +113,13 @@ pub fn draw(f: &Form, frame: &mut Frame, area: Rect) {
     let want = focus_line + 7;
     let scroll = want.saturating_sub(inner).min(focus_line);
     *f.drawn.borrow_mut() = (area, scroll, owners);
+    // The terminal's own cursor on the focused text field (IMEs and screen readers follow it).
+    if !f.focus.is_choice() && focus_line >= scroll && focus_line - scroll < inner {
+        let x = area.x + 1 + 2 + LABEL_W.max(f.focus.label().chars().count()) as u16;
+        let y = area.y + 1 + (focus_line - scroll) as u16;
+        let limit = (area.x + area.width).saturating_sub(1);
+        f.input(f.focus).place_cursor(frame, x, y, limit);
+    }
     let status = if f.saving {
         Span::styled(" saving… ", style::warn())
     } else if errs.is_empty() {

@@ -237,6 +237,12 @@ impl ListView {
         }
         if self.filtering || !self.filter.value().is_empty() {
             title.push(Span::raw("/").bold());
+            if self.filtering {
+                // The title starts one column in, after the border's corner.
+                let x = area.x + 1 + Line::from(title.clone()).width() as u16;
+                let limit = (area.x + area.width).saturating_sub(1);
+                self.filter.place_cursor(frame, x, area.y, limit);
+            }
             let mut l = self.filter.spans(self.filtering, style::warn());
             title.append(&mut l.spans);
             title.push(Span::raw(" "));

@@ -6,6 +6,7 @@ use super::draft;
 use crate::m3ter::rules::{self, FieldError};
 use crate::m3ter::{Measurement, Meter};
 use crate::tui::style;
+use crate::tui::widgets::json_colours;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -58,9 +59,6 @@ impl Diagnostic {
         }
     }
 }
-
-/// A JSON string literal, escapes included.
-const JSON_STRING: &str = r#""(?:[^"\\]|\\.)*""#;
 
 /// The measurements of a JSON array or of `{"measurements":[…]}`, the ingest API's own body.
 fn many(v: &Value) -> Option<&Vec<Value>> {
@@ -133,12 +131,6 @@ impl AdvancedEditor {
         ta.set_wrap_mode(WrapMode::WordOrGlyph);
         ta.set_tab_length(2);
         ta.set_max_histories(200);
-        // JSON colours: string literals (keys and values) in the theme's string colour. The
-        // editor's search highlight is the one per-token style it offers; the console never
-        // searches in it otherwise.
-        if ta.set_search_pattern(JSON_STRING).is_ok() {
-            ta.set_search_style(style::json_string());
-        }
         let target = row.min(ta.lines().len().saturating_sub(1));
         for _ in 0..target {
             ta.move_cursor(ratatui_textarea::CursorMove::Down);
@@ -275,6 +267,8 @@ impl AdvancedEditor {
         self.text_area.set(inner);
         frame.render_widget(block, edit);
         frame.render_widget(&self.textarea, inner);
+        // Keys, strings, numbers and literals each in their colour.
+        json_colours::paint(&self.textarea, frame.buffer_mut(), inner);
         if focused {
             // The terminal's own cursor, where the text cursor is (IMEs, screen readers).
             let c = self.textarea.screen_cursor();

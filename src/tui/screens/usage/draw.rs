@@ -1,30 +1,37 @@
-//! Drawing the usage explorer: the settings, then the result as a table or a chart.
+//! Drawing the usage explorer: the settings, then the result as a table (scrolled sideways when
+//! it is wider than the pane) or a chart ([`super::chart`]); an open picker covers the screen.
 
+use super::chart::draw_chart;
+use super::form::Setting;
 use super::{QueryState, UsageScreen};
 use crate::m3ter::usage_table::UsageTable;
 use crate::tui::state::Ctx;
 use crate::tui::style;
+use crate::tui::widgets::text::cut;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Style, Stylize};
-use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, TableState,
-};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
-pub fn draw(s: &UsageScreen, _ctx: &Ctx, frame: &mut Frame, area: Rect) {
+pub fn draw(s: &UsageScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+    let meters = ctx.meters.get().map(Vec::as_slice).unwrap_or_default();
     let wide = area.width >= 110;
     let settings_n = s.form.settings().len() as u16;
     let (settings_area, result_area) = if wide {
-        let [a, b] = Layout::horizontal([Constraint::Length(42), Constraint::Fill(1)]).areas(area);
+        let [a, b] = Layout::horizontal([
+            Constraint::Length((area.width / 3).max(50)),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
         (a, b)
     } else {
         let [a, b] =
             Layout::vertical([Constraint::Length(settings_n + 2), Constraint::Fill(1)]).areas(area);
         (a, b)
     };
-    draw_settings(s, frame, settings_area);
+    let pick = ctx.keymap.label(&super::PICK);
+    draw_settings(s, meters, &pick, frame, settings_area);
     let result_area = if let Some(p) = &s.export {
         let [r, prompt] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(result_area);
@@ -39,15 +46,42 @@ pub fn draw(s: &UsageScreen, _ctx: &Ctx, frame: &mut Frame, area: Rect) {
             ),
             prompt,
         );
+        let right = (prompt.x + prompt.width).saturating_sub(1);
+        p.place_cursor(frame, prompt.x + 1 + 6, prompt.y + 1, right);
         r
     } else {
         result_area
     };
     draw_result(s, frame, result_area);
+    if let Some(p) = &s.picker {
+        let rows = p.rows.len() as u16 + 3;
+        let r = style::popup(area, area.width.saturating_sub(4).min(90), rows.max(6));
+        frame.render_widget(ratatui::widgets::Clear, r);
+        p.draw(frame, r);
+    }
 }
 
-fn draw_settings(s: &UsageScreen, frame: &mut Frame, area: Rect) {
-    let focused = !s.on_result && s.export.is_none();
+fn draw_settings(
+    s: &UsageScreen,
+    meters: &[crate::m3ter::Meter],
+    pick: &str,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let focused = !s.on_result && s.export.is_none() && s.picker.is_none();
+    // Columns left for a value after the borders, the marker and the label.
+    let value_room = area.width.saturating_sub(2 + 12) as usize;
+    if focused {
+        // The terminal's own cursor on a typed setting: after the border, "▶ " and the label.
+        let i = s.form.focus.min(s.form.settings().len() - 1);
+        if let Some(input) = s.form.input(s.form.focused()) {
+            let right = (area.x + area.width).saturating_sub(1);
+            let y = area.y + 1 + i as u16;
+            if y + 1 < area.y + area.height {
+                input.place_cursor(frame, area.x + 1 + 12, y, right);
+            }
+        }
+    }
     let lines: Vec<Line> = s
         .form
         .settings()
@@ -67,25 +101,31 @@ fn draw_settings(s: &UsageScreen, frame: &mut Frame, area: Rect) {
                     Style::default().dim()
                 },
             )];
-            if setting.is_text() {
-                let input = match setting {
-                    super::form::Setting::From => &s.form.from,
-                    super::form::Setting::To => &s.form.to,
-                    super::form::Setting::Account => &s.form.account,
-                    _ => &s.form.dimension,
-                };
-                if input.value().is_empty() && !selected {
-                    spans.push(Span::raw(placeholder(setting)).dim());
-                } else {
-                    spans.extend(input.spans(selected, style::warn()).spans);
+            if let Some(input) = s.form.input(setting) {
+                if selected {
+                    spans.extend(input.spans(true, style::warn()).spans);
+                }
+                if input.value().is_empty() {
+                    // A hint, not a value: dim and italic, also beside the cursor.
+                    spans.push(Span::raw(placeholder(setting)).dim().italic());
+                } else if !selected {
+                    spans.extend(input.spans(false, style::warn()).spans);
                 }
             } else if selected {
+                let hint = if setting.has_picker() {
+                    format!(" {pick}: several")
+                } else {
+                    String::new()
+                };
+                // Long lists end in "…" (the picker shows them whole), keeping ▶ and the hint.
+                let room = value_room.saturating_sub(4 + hint.chars().count()).max(8);
                 spans.push(Span::styled(
-                    format!("◀ {} ▶", s.form.value(setting)),
+                    format!("◀ {} ▶", cut(&s.form.value(setting, meters), room)),
                     style::accent(),
                 ));
+                spans.push(Span::raw(hint).dim());
             } else {
-                spans.push(Span::raw(s.form.value(setting)));
+                spans.push(Span::raw(cut(&s.form.value(setting, meters), value_room)));
             }
             Line::from(spans)
         })
@@ -101,13 +141,12 @@ fn draw_settings(s: &UsageScreen, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn placeholder(s: super::form::Setting) -> &'static str {
-    use super::form::Setting::*;
+fn placeholder(s: Setting) -> &'static str {
     match s {
-        From => "2026-11-01 or a date-time",
-        To => "2026-11-30 (included)",
-        Account => "any account",
-        _ => "field=value,value",
+        Setting::From => "e.g. 2026-11-01 or 2026-11-01T09:00:00Z",
+        Setting::To => "e.g. 2026-11-30 (included)",
+        Setting::Account => "any · e.g. ACME, GLOBEX",
+        _ => "none · e.g. region=eu,us; user=bob",
     }
 }
 
@@ -124,7 +163,7 @@ fn draw_result(s: &UsageScreen, frame: &mut Frame, area: Rect) {
             Paragraph::new("Enter runs the query").block(block(title)),
             area,
         ),
-        Some(QueryState::Running) => {
+        Some(QueryState::Running { .. }) => {
             frame.render_widget(Paragraph::new("querying…").block(block(title)), area)
         }
         Some(QueryState::Failed(e)) => frame.render_widget(
@@ -136,8 +175,16 @@ fn draw_result(s: &UsageScreen, frame: &mut Frame, area: Rect) {
             .block(block(title)),
             area,
         ),
-        Some(QueryState::Done { table, has_more }) => {
-            title.push(Span::raw(format!("· {} rows ", table.rows.len())));
+        Some(QueryState::Done {
+            table,
+            has_more,
+            aggregated,
+        }) => {
+            let n = table.rows.len();
+            title.push(Span::raw(format!(
+                "· {n} {} ",
+                if n == 1 { "row" } else { "rows" }
+            )));
             if *has_more {
                 title.push(Span::styled(" more data: narrow the query ", style::warn()));
             }
@@ -147,16 +194,23 @@ fn draw_result(s: &UsageScreen, frame: &mut Frame, area: Rect) {
                     area,
                 );
             } else if s.chart {
-                draw_chart(table, frame, area, block(title));
+                draw_chart(table, *aggregated, frame, area, block(title));
             } else {
-                draw_table(table, s.row, frame, area, block(title));
+                draw_table(table, s.row, s.col, frame, area, block(title));
             }
         }
     }
 }
 
-fn draw_table(t: &UsageTable, row: usize, frame: &mut Frame, area: Rect, block: Block<'static>) {
-    let widths: Vec<Constraint> = t
+fn draw_table(
+    t: &UsageTable,
+    row: usize,
+    col: usize,
+    frame: &mut Frame,
+    area: Rect,
+    block: Block<'static>,
+) {
+    let widths: Vec<u16> = t
         .columns
         .iter()
         .enumerate()
@@ -169,86 +223,49 @@ fn draw_table(t: &UsageTable, row: usize, frame: &mut Frame, area: Rect, block: 
                 .max()
                 .unwrap_or(0)
                 .max(name.chars().count());
-            Constraint::Length(longest.min(32) as u16)
+            longest.min(32) as u16
         })
         .collect();
-    let header = Row::new(t.columns.iter().map(|c| Cell::from(c.clone()))).bold();
+    // The columns from `col` that fit (at least one), one space apart.
+    let room = area.width.saturating_sub(2);
+    let col = col.min(t.columns.len().saturating_sub(1));
+    let mut end = col;
+    let mut used = 0u16;
+    while end < t.columns.len() && (end == col || used + widths[end] <= room) {
+        used += widths[end] + 1;
+        end += 1;
+    }
+    let block = if col > 0 || end < t.columns.len() {
+        block.title_bottom(Line::from(format!(
+            " columns {}–{} of {} (←/→ on the result) ",
+            col + 1,
+            end,
+            t.columns.len()
+        )))
+    } else {
+        block
+    };
+    let shown = col..end;
+    let header = Row::new(
+        t.columns[shown.clone()]
+            .iter()
+            .map(|c| Cell::from(c.clone())),
+    )
+    .bold();
     let rows = t.rows.iter().map(|r| {
-        Row::new(r.iter().enumerate().map(|(c, v)| {
+        Row::new(shown.clone().map(|c| {
+            let v = r[c].clone();
             if t.numeric[c] {
-                Cell::from(Line::from(v.clone()).right_aligned())
+                Cell::from(Line::from(v).right_aligned())
             } else {
-                Cell::from(v.clone())
+                Cell::from(v)
             }
         }))
     });
-    let table = Table::new(rows, widths)
+    let table = Table::new(rows, shown.clone().map(|c| Constraint::Length(widths[c])))
         .header(header)
         .block(block)
         .row_highlight_style(style::selected());
     let mut state = TableState::default().with_selected(Some(row));
     frame.render_stateful_widget(table, area, &mut state);
-}
-
-const COLOURS: [fn() -> Style; 4] = [style::accent, style::ok, style::warn, style::error];
-
-fn draw_chart(t: &UsageTable, frame: &mut Frame, area: Rect, block: Block<'static>) {
-    let series = t.series();
-    if series.is_empty() {
-        frame.render_widget(
-            Paragraph::new(
-                "nothing to chart: the rows have no time column (group by time, or list raw measurements)",
-            )
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .block(block),
-            area,
-        );
-        return;
-    }
-    let points: Vec<Vec<(f64, f64)>> = series
-        .iter()
-        .map(|s| {
-            s.points
-                .iter()
-                .map(|(t, v)| (t.timestamp() as f64, *v))
-                .collect()
-        })
-        .collect();
-    let all = || points.iter().flatten();
-    let (x0, x1) = all().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-    let (y0, y1) = all().fold((0f64, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    let x1 = if x1 <= x0 { x0 + 1.0 } else { x1 };
-    let y1 = if y1 <= y0 { y0 + 1.0 } else { y1 };
-    let datasets: Vec<Dataset> = series
-        .iter()
-        .zip(&points)
-        .take(COLOURS.len())
-        .enumerate()
-        .map(|(i, (s, p))| {
-            Dataset::default()
-                .name(s.column.clone())
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(COLOURS[i]())
-                .data(p)
-        })
-        .collect();
-    let date = |secs: f64| {
-        chrono::DateTime::from_timestamp(secs as i64, 0)
-            .map(|d| d.format("%m-%d %H:%M").to_string())
-            .unwrap_or_default()
-    };
-    let chart = Chart::new(datasets)
-        .block(block)
-        .x_axis(
-            Axis::default()
-                .bounds([x0, x1])
-                .labels([date(x0), date(x1)]),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds([y0, y1 * 1.05])
-                .labels([format!("{y0}"), format!("{:.0}", y1)]),
-        );
-    frame.render_widget(chart, area);
 }

@@ -1,17 +1,18 @@
-//! The usage explorer's settings and the usage query they make: a period (a preset or a custom
-//! from/to), a meter (or every meter), an aggregation function applied to every field it fits
-//! (none lists the raw measurements), a grouping, and account and dimension filters.
+//! The usage explorer's settings: a period (a preset or a custom from/to), the meters (one, several
+//! or every one), an aggregation function per field (none lists the raw measurements), the
+//! groupings (account, time and dimension fields together), account codes and dimension filters.
+//!
+//! The three list settings have a quick form, changed with ←/→ (one meter, one function on every
+//! field it fits, one grouping), and a full one edited in a [`super::picker`]; the query they make
+//! is built in [`super::query`].
 
 use crate::m3ter::period::{Period, Preset};
 use crate::m3ter::{
-    Aggregation, AggregationFieldType, AggregationFunction, DimensionFilter, Meter, TimeFrequency,
-    UsageGroup, UsageQuery,
+    AggregationFieldType, AggregationFunction, DataFieldCategory, Meter, TimeFrequency,
 };
 use crate::tui::widgets::input::TextInput;
 use chrono::{DateTime, TimeZone};
-
-/// Rows the explorer asks for (m3ter returns at most 20,000).
-pub const ROWS_LIMIT: u32 = 5000;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One line of the settings pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +33,10 @@ impl Setting {
             Self::Period => "Period",
             Self::From => "From",
             Self::To => "To",
-            Self::Meter => "Meter",
+            Self::Meter => "Meters",
             Self::Function => "Aggregate",
             Self::Group => "Group by",
-            Self::Account => "Account",
+            Self::Account => "Accounts",
             Self::Dimension => "Where",
         }
     }
@@ -47,27 +48,99 @@ impl Setting {
             Self::From | Self::To | Self::Account | Self::Dimension
         )
     }
+
+    /// Has a picker (Space) for choosing several things.
+    pub fn has_picker(self) -> bool {
+        matches!(self, Self::Meter | Self::Function | Self::Group)
+    }
 }
 
-/// A grouping of aggregated rows.
+/// A field of a meter: (meter code, field code).
+pub type FieldKey = (String, String);
+
+/// A field the explorer can aggregate or group on, with what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldInfo {
+    pub key: FieldKey,
+    pub name: String,
+    pub category: DataFieldCategory,
+    pub derived: bool,
+}
+
+impl FieldInfo {
+    pub fn field_type(&self) -> AggregationFieldType {
+        if self.category.is_numeric() {
+            AggregationFieldType::Measure
+        } else {
+            AggregationFieldType::Dimension
+        }
+    }
+
+    /// WHO, WHERE, WHAT and OTHER fields can be filtered and grouped on (METADATA cannot).
+    pub fn is_dimension(&self) -> bool {
+        !self.category.is_numeric() && self.category != DataFieldCategory::Metadata
+    }
+}
+
+/// The aggregations asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Aggs {
+    /// One function on every field of the chosen meters it applies to; `None`: no aggregation,
+    /// the raw measurements.
+    Every(Option<AggregationFunction>),
+    /// A function per field; fields of meters not chosen are left out of the query.
+    PerField(BTreeMap<FieldKey, AggregationFunction>),
+}
+
+/// The groupings asked for (m3ter takes them together).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Groups {
+    pub account: bool,
+    pub time: Option<TimeFrequency>,
+    /// Dimension fields.
+    pub fields: BTreeSet<FieldKey>,
+}
+
+/// One grouping, as the ←/→ quick form of the Group by setting offers them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Group {
     None,
     Account,
     Time(TimeFrequency),
-    /// A dimension field of the chosen meter.
-    Field(String),
+    Field(FieldKey),
 }
 
-impl Group {
-    pub fn label(&self) -> String {
-        match self {
-            Self::None => "nothing".into(),
-            Self::Account => "account".into(),
-            Self::Time(f) => format!("time: {}", format!("{f:?}").to_lowercase()),
-            Self::Field(c) => format!("field: {c}"),
+impl Groups {
+    pub fn is_empty(&self) -> bool {
+        !self.account && self.time.is_none() && self.fields.is_empty()
+    }
+
+    /// The single grouping this is, if it is one (or none).
+    fn single(&self) -> Option<Group> {
+        match (self.account, self.time, self.fields.len()) {
+            (false, None, 0) => Some(Group::None),
+            (true, None, 0) => Some(Group::Account),
+            (false, Some(f), 0) => Some(Group::Time(f)),
+            (false, None, 1) => self.fields.iter().next().cloned().map(Group::Field),
+            _ => None,
         }
     }
+
+    fn set_single(&mut self, g: Group) {
+        *self = Groups::default();
+        match g {
+            Group::None => {}
+            Group::Account => self.account = true,
+            Group::Time(f) => self.time = Some(f),
+            Group::Field(k) => {
+                self.fields.insert(k);
+            }
+        }
+    }
+}
+
+pub fn frequency_name(f: TimeFrequency) -> String {
+    format!("{f:?}").to_lowercase()
 }
 
 #[derive(Debug, Clone)]
@@ -77,14 +150,13 @@ pub struct Form {
     pub preset: Option<Preset>,
     pub from: TextInput,
     pub to: TextInput,
-    /// Meter code; `None`: every meter.
-    pub meter: Option<String>,
-    /// `None`: no aggregation, the raw measurements.
-    pub function: Option<AggregationFunction>,
-    pub group: Group,
-    /// An account code.
+    /// Meter codes; empty: every meter.
+    pub meters: BTreeSet<String>,
+    pub aggs: Aggs,
+    pub groups: Groups,
+    /// Account codes, comma-separated.
     pub account: TextInput,
-    /// `field=value[,value…]`.
+    /// `field=value[,value…]`, several separated by `;`.
     pub dimension: TextInput,
 }
 
@@ -95,9 +167,9 @@ impl Form {
             preset: Some(Preset::Today),
             from: TextInput::default(),
             to: TextInput::default(),
-            meter,
-            function: Some(AggregationFunction::Sum),
-            group: Group::None,
+            meters: meter.into_iter().collect(),
+            aggs: Aggs::Every(Some(AggregationFunction::Sum)),
+            groups: Groups::default(),
             account: TextInput::new(account.unwrap_or_default()),
             dimension: TextInput::default(),
         }
@@ -140,65 +212,207 @@ impl Form {
         }
     }
 
-    /// ←/→ on the focused setting: the previous/next option.
+    pub fn input(&self, s: Setting) -> Option<&TextInput> {
+        match s {
+            Setting::From => Some(&self.from),
+            Setting::To => Some(&self.to),
+            Setting::Account => Some(&self.account),
+            Setting::Dimension => Some(&self.dimension),
+            _ => None,
+        }
+    }
+
+    /// ←/→ on the focused setting: the previous/next option of its quick form.
     pub fn cycle(&mut self, by: isize, meters: &[Meter]) {
         match self.focused() {
             Setting::Period => {
                 let mut opts: Vec<Option<Preset>> = Preset::ALL.iter().copied().map(Some).collect();
                 opts.push(None);
                 self.preset = step(&opts, &self.preset, by);
-                if self.preset.is_none() && self.from.value().is_empty() {
-                    self.from.set("");
-                }
             }
             Setting::Meter => {
                 let mut opts: Vec<Option<String>> = vec![None];
                 opts.extend(meters.iter().filter_map(|m| m.code.clone()).map(Some));
-                self.meter = step(&opts, &self.meter, by);
-                if let Group::Field(_) = self.group {
-                    self.group = Group::None;
-                }
+                let cur = match self.meters.len() {
+                    0 => None,
+                    1 => self.meters.iter().next().cloned(),
+                    _ => Some(String::new()),
+                };
+                self.meters = step(&opts, &cur, by).into_iter().collect();
+                self.forget_unchosen(meters);
             }
             Setting::Function => {
                 let mut opts: Vec<Option<AggregationFunction>> = vec![None];
                 opts.extend(AggregationFunction::ALL.iter().copied().map(Some));
-                self.function = step(&opts, &self.function, by);
+                let cur = match &self.aggs {
+                    Aggs::Every(f) => *f,
+                    Aggs::PerField(_) => None,
+                };
+                self.aggs = Aggs::Every(step(&opts, &cur, by));
             }
             Setting::Group => {
                 let mut opts = vec![Group::None, Group::Account];
                 opts.extend(TimeFrequency::ALL.iter().map(|f| Group::Time(*f)));
-                if let Some(m) = self.meter_of(meters) {
-                    opts.extend(
-                        m.data_fields
-                            .iter()
-                            .filter(|f| !f.category.is_numeric())
-                            .map(|f| Group::Field(f.code.clone())),
-                    );
-                }
-                self.group = step(&opts, &self.group, by);
+                opts.extend(
+                    self.fields(meters)
+                        .into_iter()
+                        .filter(FieldInfo::is_dimension)
+                        .map(|f| Group::Field(f.key)),
+                );
+                let cur = self.groups.single().unwrap_or(Group::None);
+                self.groups.set_single(step(&opts, &cur, by));
             }
             _ => {}
         }
     }
 
-    pub fn meter_of<'m>(&self, meters: &'m [Meter]) -> Option<&'m Meter> {
-        let code = self.meter.as_deref()?;
-        meters.iter().find(|m| m.code.as_deref() == Some(code))
+    /// Drops groupings on fields of meters no longer chosen.
+    pub fn forget_unchosen(&mut self, meters: &[Meter]) {
+        let keep: BTreeSet<FieldKey> = self.fields(meters).into_iter().map(|f| f.key).collect();
+        self.groups.fields.retain(|k| keep.contains(k));
+    }
+
+    /// The chosen meters in the order of `meters` (every meter when none is chosen); a chosen
+    /// code no meter has is an error naming it.
+    pub fn chosen<'m>(&self, meters: &'m [Meter]) -> Result<Vec<&'m Meter>, String> {
+        if let Some(code) = self
+            .meters
+            .iter()
+            .find(|c| !meters.iter().any(|m| m.code.as_deref() == Some(c.as_str())))
+        {
+            return Err(format!("meters: no meter has the code {code:?}"));
+        }
+        Ok(meters
+            .iter()
+            .filter(|m| {
+                self.meters.is_empty() || m.code.as_ref().is_some_and(|c| self.meters.contains(c))
+            })
+            .collect())
+    }
+
+    /// The data and derived fields of the chosen meters (unknown codes ignored).
+    pub fn fields(&self, meters: &[Meter]) -> Vec<FieldInfo> {
+        let chosen = self.chosen(meters).unwrap_or_default();
+        let mut out = Vec::new();
+        for m in chosen {
+            let code = m.code.clone().unwrap_or_else(|| m.id.clone());
+            for f in &m.data_fields {
+                out.push(FieldInfo {
+                    key: (code.clone(), f.code.clone()),
+                    name: f.name.clone(),
+                    category: f.category,
+                    derived: false,
+                });
+            }
+            for f in &m.derived_fields {
+                out.push(FieldInfo {
+                    key: (code.clone(), f.code.clone()),
+                    name: f.name.clone(),
+                    category: f.category,
+                    derived: true,
+                });
+            }
+        }
+        out
+    }
+
+    /// The function for each field that has one, in field order.
+    pub fn functions(&self, meters: &[Meter]) -> Vec<(FieldInfo, AggregationFunction)> {
+        self.fields(meters)
+            .into_iter()
+            .filter_map(|f| {
+                let func = match &self.aggs {
+                    Aggs::Every(Some(func)) => Some(*func).filter(|x| x.applies_to(f.field_type())),
+                    Aggs::Every(None) => None,
+                    Aggs::PerField(map) => map.get(&f.key).copied(),
+                };
+                func.map(|x| (f, x))
+            })
+            .collect()
+    }
+
+    /// Sets (or clears) one field's function; a whole-meter function becomes per field first.
+    pub fn set_function(
+        &mut self,
+        key: &FieldKey,
+        func: Option<AggregationFunction>,
+        meters: &[Meter],
+    ) {
+        if let Aggs::Every(_) = self.aggs {
+            let map = self
+                .functions(meters)
+                .into_iter()
+                .map(|(f, x)| (f.key, x))
+                .collect();
+            self.aggs = Aggs::PerField(map);
+        }
+        if let Aggs::PerField(map) = &mut self.aggs {
+            match func {
+                Some(x) => map.insert(key.clone(), x),
+                None => map.remove(key),
+            };
+        }
+    }
+
+    /// How a field is named to the user: its code, with its meter's when several are in play.
+    pub fn field_label(&self, key: &FieldKey, meters: &[Meter]) -> String {
+        if self.chosen(meters).map_or(0, |c| c.len()) > 1 {
+            format!("{}.{}", key.0, key.1)
+        } else {
+            key.1.clone()
+        }
     }
 
     /// The value shown for a setting.
-    pub fn value(&self, s: Setting) -> String {
+    pub fn value(&self, s: Setting, meters: &[Meter]) -> String {
         match s {
             Setting::Period => self
                 .preset
                 .map_or("custom".into(), |p| p.label().to_string()),
             Setting::From => self.from.value().to_string(),
             Setting::To => self.to.value().to_string(),
-            Setting::Meter => self.meter.clone().unwrap_or_else(|| "every meter".into()),
-            Setting::Function => self
-                .function
-                .map_or("none (raw measurements)".into(), |f| f.name().to_string()),
-            Setting::Group => self.group.label(),
+            Setting::Meter => match self.meters.len() {
+                0 => "every meter".into(),
+                1 => self.meters.iter().next().cloned().unwrap_or_default(),
+                n => format!(
+                    "{n}: {}",
+                    self.meters.iter().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            },
+            Setting::Function => match &self.aggs {
+                Aggs::Every(None) => "none (raw measurements)".into(),
+                Aggs::Every(Some(f)) => f.name().to_string(),
+                Aggs::PerField(_) => {
+                    let fs = self.functions(meters);
+                    if fs.is_empty() {
+                        "none (raw measurements)".into()
+                    } else {
+                        fs.iter()
+                            .map(|(f, x)| {
+                                format!("{}({})", x.name(), self.field_label(&f.key, meters))
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                }
+            },
+            Setting::Group => {
+                let mut parts = Vec::new();
+                if self.groups.account {
+                    parts.push("account".to_string());
+                }
+                if let Some(f) = self.groups.time {
+                    parts.push(format!("time: {}", frequency_name(f)));
+                }
+                for k in &self.groups.fields {
+                    parts.push(format!("field: {}", self.field_label(k, meters)));
+                }
+                if parts.is_empty() {
+                    "nothing".into()
+                } else {
+                    parts.join(", ")
+                }
+            }
             Setting::Account => self.account.value().to_string(),
             Setting::Dimension => self.dimension.value().to_string(),
         }
@@ -211,112 +425,16 @@ impl Form {
         }
     }
 
-    /// The usage query; `account_id` is the id of the typed account code (looked up by the
-    /// caller). Errors say which setting is wrong.
-    pub fn query<Tz: TimeZone>(
-        &self,
-        now: &DateTime<Tz>,
-        meters: &[Meter],
-        account_id: Option<String>,
-    ) -> Result<UsageQuery, String> {
-        let period = self.period(now)?;
-        let chosen: Vec<&Meter> = match &self.meter {
-            Some(code) => vec![self
-                .meter_of(meters)
-                .ok_or_else(|| format!("meter: no meter has the code {code:?}"))?],
-            None => meters.iter().collect(),
-        };
-        let mut q = UsageQuery {
-            start_date: Some(period.start_date()),
-            end_date: Some(period.end_date()),
-            meter_ids: if self.meter.is_some() {
-                chosen.iter().map(|m| m.id.clone()).collect()
-            } else {
-                Vec::new()
-            },
-            account_ids: account_id.into_iter().collect(),
-            limit: Some(ROWS_LIMIT),
-            ..Default::default()
-        };
-        if let Some(f) = self.function {
-            for m in &chosen {
-                for field in &m.data_fields {
-                    let t = if field.category.is_numeric() {
-                        AggregationFieldType::Measure
-                    } else {
-                        AggregationFieldType::Dimension
-                    };
-                    if f.applies_to(t) {
-                        q.aggregations.push(Aggregation {
-                            meter_id: m.id.clone(),
-                            field_code: field.code.clone(),
-                            field_type: t,
-                            function: f,
-                        });
-                    }
-                }
-            }
-            if q.aggregations.is_empty() {
-                return Err(format!(
-                    "aggregate: no field of {} takes {}",
-                    self.value(Setting::Meter),
-                    f.name()
-                ));
-            }
-            match &self.group {
-                Group::None => {}
-                Group::Account => q.groups.push(UsageGroup::Account),
-                Group::Time(frequency) => q.groups.push(UsageGroup::Time {
-                    frequency: *frequency,
-                }),
-                Group::Field(code) => {
-                    for m in &chosen {
-                        q.groups.push(UsageGroup::Dimension {
-                            meter_id: m.id.clone(),
-                            field_code: code.clone(),
-                        });
-                    }
-                }
-            }
-        } else if self.group != Group::None {
-            return Err(
-                "group by: choose an aggregation first (raw measurements are not grouped)".into(),
-            );
-        }
-        let dim = self.dimension.value().trim();
-        if !dim.is_empty() {
-            let (field, values) = dim
-                .split_once('=')
-                .ok_or_else(|| format!("where: {dim:?} is not field=value[,value…]"))?;
-            let field = field.trim();
-            let values: Vec<String> = values
-                .split(',')
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-                .collect();
-            if values.is_empty() {
-                return Err(format!("where: no value for {field}"));
-            }
-            for m in &chosen {
-                if m.data_fields
-                    .iter()
-                    .any(|f| f.code == field && !f.category.is_numeric())
-                {
-                    q.dimension_filters.push(DimensionFilter {
-                        meter_id: m.id.clone(),
-                        field_code: field.to_string(),
-                        values: values.clone(),
-                    });
-                }
-            }
-            if q.dimension_filters.is_empty() {
-                return Err(format!(
-                    "where: {field} is not a dimension field of {}",
-                    self.value(Setting::Meter)
-                ));
-            }
-        }
-        Ok(q)
+    /// The account codes typed (comma-separated, duplicates dropped).
+    pub fn account_codes(&self) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        self.account
+            .value()
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && seen.insert(c.to_string()))
+            .map(String::from)
+            .collect()
     }
 }
 
@@ -324,108 +442,4 @@ fn step<T: PartialEq + Clone>(opts: &[T], cur: &T, by: isize) -> T {
     let i = opts.iter().position(|o| o == cur).unwrap_or(0) as isize;
     let n = opts.len() as isize;
     opts[(i + by).rem_euclid(n) as usize].clone()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::m3ter::{DataField, DataFieldCategory};
-    use chrono::Utc;
-
-    fn meters() -> Vec<Meter> {
-        let f = |category, code: &str| DataField {
-            category,
-            code: code.into(),
-            name: code.into(),
-            unit: None,
-        };
-        vec![Meter {
-            id: "m1".into(),
-            code: Some("api".into()),
-            data_fields: vec![
-                f(DataFieldCategory::Measure, "calls"),
-                f(DataFieldCategory::Where, "region"),
-            ],
-            ..Default::default()
-        }]
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-25T13:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    #[test]
-    fn sum_per_day_for_one_meter_and_account() {
-        let mut f = Form::new(Some("api".into()), None);
-        f.group = Group::Time(TimeFrequency::Day);
-        f.dimension.set("region=eu, us");
-        let q = f.query(&now(), &meters(), Some("acc1".into())).unwrap();
-        let v = serde_json::to_value(&q).unwrap();
-        assert_eq!(v["startDate"], "2026-11-25T00:00:00.000Z");
-        assert_eq!(v["meterIds"][0], "m1");
-        assert_eq!(v["accountIds"][0], "acc1");
-        assert_eq!(
-            v["aggregations"].as_array().unwrap().len(),
-            1,
-            "SUM only fits calls"
-        );
-        assert_eq!(v["aggregations"][0]["fieldCode"], "calls");
-        assert_eq!(v["groups"][0]["frequency"], "DAY");
-        assert_eq!(v["dimensionFilters"][0]["values"][1], "us");
-    }
-
-    #[test]
-    fn raw_list_has_no_aggregations_and_refuses_a_group() {
-        let mut f = Form::new(None, None);
-        f.function = None;
-        let q = f.query(&now(), &meters(), None).unwrap();
-        assert!(q.aggregations.is_empty() && q.meter_ids.is_empty());
-        f.group = Group::Account;
-        let e = f.query(&now(), &meters(), None).unwrap_err();
-        assert!(e.starts_with("group by:"), "{e}");
-    }
-
-    #[test]
-    fn errors_name_the_setting() {
-        let mut f = Form::new(Some("api".into()), None);
-        f.dimension.set("calls=3");
-        assert!(f
-            .query(&now(), &meters(), None)
-            .unwrap_err()
-            .starts_with("where:"));
-        f.dimension.set("");
-        f.preset = None;
-        f.from.set("last week");
-        assert!(f
-            .query(&now(), &meters(), None)
-            .unwrap_err()
-            .starts_with("from:"));
-    }
-
-    #[test]
-    fn cycling_walks_the_options_and_custom_shows_from_to() {
-        let mut f = Form::new(None, None);
-        let ms = meters();
-        f.cycle(-1, &ms);
-        assert_eq!(f.preset, None, "before Today comes custom (wraps)");
-        assert_eq!(f.settings()[1], Setting::From);
-        f.focus = f
-            .settings()
-            .iter()
-            .position(|s| *s == Setting::Meter)
-            .unwrap();
-        f.cycle(1, &ms);
-        assert_eq!(f.meter.as_deref(), Some("api"));
-        f.focus = f
-            .settings()
-            .iter()
-            .position(|s| *s == Setting::Group)
-            .unwrap();
-        for _ in 0..7 {
-            f.cycle(1, &ms);
-        }
-        assert_eq!(f.group, Group::Field("region".into()));
-    }
 }

@@ -1,20 +1,26 @@
 //! The usage explorer: what m3ter ingested, queried like the Console's Usage Data Explorer.
-//! Settings on the left (period, meter, aggregation, grouping, account and dimension filters),
-//! the result on the right as a table or a chart over time, `hasMoreData` said plainly. Without
-//! an aggregation it lists the raw measurements, newest first. Queries run on tasks (a newer
-//! query makes an older answer stale); `x` exports the result to a CSV file.
+//! Settings on the left (period, meters, a function per field, groupings, account and dimension
+//! filters), the result on the right as a table or a chart (lines over time, bars for one point
+//! in time or categories), `hasMoreData` said plainly. Without an aggregation it lists the raw
+//! measurements, newest first. Queries run on tasks (a newer query makes an older answer stale);
+//! Ctrl+X/F4 exports the result to a CSV file.
 
+mod chart;
 mod draw;
 pub mod form;
+pub mod picker;
+pub mod query;
 
 use super::{Outcome, Screen, ScreenKind};
 use crate::m3ter::usage_table::UsageTable;
-use crate::m3ter::UsageQueryResponse;
+use crate::m3ter::{Meter, UsageQueryResponse};
+use crate::tui::keys::tables::{FILTER, FILTERING, NAV};
 use crate::tui::keys::{Action, Input, Key, KeyBinding, Tables};
 use crate::tui::state::explore::ExploreMsg;
 use crate::tui::state::{Ctx, Debounce, Msg};
 use crate::tui::widgets::input::TextInput;
 use form::Form;
+use picker::{PickEvent, PickKind, Picker};
 use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::Rect;
 use ratatui::Frame;
@@ -45,14 +51,20 @@ const OPTION_PREV: KeyBinding = KeyBinding::new(
     &[Key::plain(KeyCode::Left)],
     Action::Prev,
     "change",
-    "Previous option of the setting",
+    "Previous option of the setting (on the result: scroll its columns left)",
 )
 .bar();
 const OPTION_NEXT: KeyBinding = KeyBinding::new(
     &[Key::plain(KeyCode::Right)],
     Action::Next,
     "change",
-    "Next option of the setting",
+    "Next option of the setting (on the result: scroll its columns right)",
+);
+pub(super) const PICK: KeyBinding = KeyBinding::new(
+    &[Key::ch(' ')],
+    Action::Toggle,
+    "pick",
+    "Meters, Aggregate, Group by: pick several (meters, a function per field, groupings)",
 );
 const CHART: KeyBinding = KeyBinding::new(
     &[Key::ctrl('g'), Key::f(3)],
@@ -83,11 +95,58 @@ const OWN: &[KeyBinding] = &[
     NEXT_SETTING,
     OPTION_PREV,
     OPTION_NEXT,
+    PICK,
     CHART,
     EXPORT,
     RESULT_FOCUS,
 ];
 const KEYS: Tables = &[OWN];
+
+const PICKER_OWN: &[KeyBinding] = &[
+    KeyBinding::new(
+        &[Key::ch(' ')],
+        Action::Toggle,
+        "toggle",
+        "Tick or untick the row",
+    )
+    .bar(),
+    KeyBinding::new(
+        &[Key::plain(KeyCode::Enter)],
+        Action::Choose,
+        "done",
+        "Close the picker (the choice is kept)",
+    )
+    .bar(),
+    KeyBinding::new(
+        &[Key::ch('a')],
+        Action::ToggleAll,
+        "all/none",
+        "Tick every shown row, or untick them all",
+    )
+    .bar(),
+    KeyBinding::new(
+        &[Key::plain(KeyCode::Left), Key::ch('h')],
+        Action::Prev,
+        "change",
+        "The row's previous option (a field's function, the time frequency)",
+    )
+    .bar(),
+    KeyBinding::new(
+        &[Key::plain(KeyCode::Right), Key::ch('l')],
+        Action::Next,
+        "change",
+        "The row's next option",
+    ),
+    FILTER,
+    KeyBinding::new(
+        &[Key::plain(KeyCode::Esc), Key::ch('q')],
+        Action::Back,
+        "done",
+        "Clear the filter, or close the picker (the choice is kept)",
+    ),
+];
+const PICKER_KEYS: Tables = &[PICKER_OWN, NAV];
+const PICKER_FILTERING: Tables = &[FILTERING];
 
 const PROMPT_KEYS: &[KeyBinding] = &[
     KeyBinding::new(
@@ -111,8 +170,15 @@ const PROMPT_KEYS: &[KeyBinding] = &[
 /// The last answer.
 #[derive(Debug, Clone)]
 pub enum QueryState {
-    Running,
-    Done { table: UsageTable, has_more: bool },
+    /// `aggregated`: the query had aggregations (its text columns are group keys).
+    Running {
+        aggregated: bool,
+    },
+    Done {
+        table: UsageTable,
+        has_more: bool,
+        aggregated: bool,
+    },
     Failed(String),
 }
 
@@ -123,8 +189,11 @@ pub struct UsageScreen {
     /// Focus on the result (scrolling its rows) rather than the settings.
     on_result: bool,
     row: usize,
+    /// The first result column shown (←/→ on the result scroll through wide tables).
+    col: usize,
     gen: Debounce,
     export: Option<TextInput>,
+    picker: Option<Picker>,
 }
 
 impl UsageScreen {
@@ -142,19 +211,37 @@ impl UsageScreen {
             chart: false,
             on_result: false,
             row: 0,
+            col: 0,
             gen: Debounce::default(),
             export: None,
+            picker: None,
         }
     }
 
-    /// Takes an answer (tests feed them directly).
-    pub fn answered(&mut self, r: Result<UsageQueryResponse, String>) {
+    /// Takes an answer (tests feed them directly). Columns named after a meter id
+    /// (`sum(gb)@<id>`, two meters' fields of one name) get the meter's code instead.
+    pub fn answered(&mut self, r: Result<UsageQueryResponse, String>, meters: &[Meter]) {
         self.row = 0;
+        self.col = 0;
+        let aggregated = match &self.result {
+            Some(QueryState::Running { aggregated }) => *aggregated,
+            _ => true,
+        };
         self.result = Some(match r {
-            Ok(resp) => QueryState::Done {
-                table: UsageTable::from_rows(&resp.data),
-                has_more: resp.has_more_data,
-            },
+            Ok(resp) => {
+                let mut table = UsageTable::from_rows(&resp.data);
+                table.ids_last();
+                table.rename_columns(|c| {
+                    let (base, id) = c.rsplit_once('@')?;
+                    let m = meters.iter().find(|m| m.id == id)?;
+                    Some(format!("{base}@{}", m.code.as_deref()?))
+                });
+                QueryState::Done {
+                    table,
+                    has_more: resp.has_more_data,
+                    aggregated,
+                }
+            }
             Err(e) => QueryState::Failed(e),
         });
     }
@@ -162,26 +249,28 @@ impl UsageScreen {
     fn run(&mut self, ctx: &mut Ctx) {
         let meters = ctx.meters.get().cloned().unwrap_or_default();
         let now = (ctx.clock)().with_timezone(&chrono::Local);
-        // The account is typed as a code; the query takes its id (looked up on the task).
-        let query = match self.form.query(&now, &meters, None) {
+        // Accounts are typed as codes; the query takes their ids (looked up on the task).
+        let query = match self.form.query(&now, &meters, Vec::new()) {
             Ok(q) => q,
             Err(e) => {
                 ctx.error(e);
                 return;
             }
         };
-        let account = self.form.account.value().trim().to_string();
+        let accounts = self.form.account_codes();
         let gen = self.gen.arm();
-        self.result = Some(QueryState::Running);
+        self.result = Some(QueryState::Running {
+            aggregated: !query.aggregations.is_empty(),
+        });
         let c = ctx.client.clone();
         ctx.spawn("usage query", async move {
             let result = async {
                 let mut query = query;
-                if !account.is_empty() {
-                    match c.account_by_code(&account).await? {
-                        Some(a) => query.account_ids = vec![a.id],
+                for code in accounts {
+                    match c.account_by_code(&code).await? {
+                        Some(a) => query.account_ids.push(a.id),
                         None => {
-                            return Ok(Err(format!("account: no account has the code {account:?}")))
+                            return Ok(Err(format!("accounts: no account has the code {code:?}")))
                         }
                     }
                 }
@@ -199,6 +288,11 @@ impl UsageScreen {
             Some(QueryState::Done { table, .. }) => Some(table),
             _ => None,
         }
+    }
+
+    /// The picker, while one is open (tests look at it).
+    pub fn picker(&self) -> Option<&Picker> {
+        self.picker.as_ref()
     }
 
     fn update_export(&mut self, ctx: &mut Ctx, input: Input) -> Outcome {
@@ -237,12 +331,21 @@ impl Screen for UsageScreen {
     fn keys(&self) -> Tables {
         if self.export.is_some() {
             &[PROMPT_KEYS]
+        } else if let Some(p) = &self.picker {
+            if p.typing() {
+                PICKER_FILTERING
+            } else {
+                PICKER_KEYS
+            }
         } else {
             KEYS
         }
     }
 
     fn typing(&self) -> bool {
+        if let Some(p) = &self.picker {
+            return p.typing();
+        }
         self.export.is_some() || (!self.on_result && self.form.focused().is_text())
     }
 
@@ -250,7 +353,8 @@ impl Screen for UsageScreen {
         let Msg::Explore(m) = msg else { return };
         match m.as_ref() {
             ExploreMsg::Usage { gen, result } if self.gen.due(*gen) => {
-                self.answered(result.clone())
+                let meters = ctx.meters.get().cloned().unwrap_or_default();
+                self.answered(result.clone(), &meters)
             }
             ExploreMsg::Written { what, result } if what == "usage export" => match result {
                 Ok(p) => ctx.info(format!("exported to {}", p.display())),
@@ -265,7 +369,17 @@ impl Screen for UsageScreen {
             return self.update_export(ctx, input);
         }
         let meters = ctx.meters.get().cloned().unwrap_or_default();
+        if let Some(p) = &mut self.picker {
+            match p.update(&input) {
+                PickEvent::Ignored => return Outcome::Ignored,
+                PickEvent::Moved => {}
+                PickEvent::Changed => self.form.take_picked(p, &meters),
+                PickEvent::Close => self.picker = None,
+            }
+            return Outcome::Consumed;
+        }
         let rows = self.table().map_or(0, |t| t.rows.len());
+        let cols = self.table().map_or(0, |t| t.columns.len());
         match input {
             Input::Action(Action::Choose) => self.run(ctx),
             Input::Action(Action::FocusNext) => self.on_result = !self.on_result,
@@ -275,8 +389,29 @@ impl Screen for UsageScreen {
             Input::Action(Action::Up) if self.on_result => self.row = self.row.saturating_sub(1),
             Input::Action(Action::Down) => self.form.move_focus(1),
             Input::Action(Action::Up) => self.form.move_focus(-1),
-            Input::Action(Action::Prev) if !self.on_result => self.form.cycle(-1, &meters),
-            Input::Action(Action::Next) if !self.on_result => self.form.cycle(1, &meters),
+            Input::Action(Action::Prev) if self.on_result => self.col = self.col.saturating_sub(1),
+            Input::Action(Action::Next) if self.on_result => {
+                self.col = (self.col + 1).min(cols.saturating_sub(1))
+            }
+            Input::Action(Action::Prev) => self.form.cycle(-1, &meters),
+            Input::Action(Action::Next) => self.form.cycle(1, &meters),
+            Input::Action(Action::Toggle) if !self.on_result => {
+                let kind = match self.form.focused() {
+                    form::Setting::Meter => PickKind::Meters,
+                    form::Setting::Function => PickKind::Functions,
+                    form::Setting::Group => PickKind::Groups,
+                    _ => return Outcome::Ignored,
+                };
+                let p = Picker::open(kind, &self.form, &meters);
+                if p.rows.is_empty() {
+                    ctx.error(match kind {
+                        PickKind::Meters => "meters: no meter is loaded yet",
+                        _ => "no field to pick: the chosen meters have none",
+                    });
+                } else {
+                    self.picker = Some(p);
+                }
+            }
             Input::Action(Action::Chart) => self.chart = !self.chart,
             Input::Action(Action::Export) => {
                 if self.table().is_some_and(|t| !t.is_empty()) {

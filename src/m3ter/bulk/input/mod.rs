@@ -10,13 +10,13 @@ mod ndjson;
 
 use super::meters::Meters;
 use super::record::Location;
-use crate::cli::exit::usage;
+use super::{BulkError, Result};
 use serde_json::Value;
 use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// One JSON measurement per line.
     Ndjson,
@@ -38,6 +38,34 @@ impl Format {
             Some(e) if e == "csv" => Format::Csv,
             Some(e) if e == "json" => Format::Json,
             _ => Format::Ndjson,
+        }
+    }
+
+    /// By extension when it says (`.csv`, `.json`, `.ndjson`, `.jsonl`), else by the first
+    /// non-blank byte of `head` (the file's start): `[` a JSON array, `{` NDJSON, anything
+    /// else CSV (a header row).
+    pub fn sniff(path: &Path, head: &[u8]) -> Format {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if matches!(ext.as_deref(), Some("csv" | "json" | "ndjson" | "jsonl")) {
+            return Format::detect(path);
+        }
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        match head.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'[') => Format::Json,
+            Some(b'{') | None => Format::Ndjson,
+            Some(_) => Format::Csv,
+        }
+    }
+
+    /// `NDJSON`, `JSON array`, `CSV`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Ndjson => "NDJSON",
+            Format::Json => "JSON array",
+            Format::Csv => "CSV",
         }
     }
 }
@@ -97,13 +125,13 @@ pub type Items = Box<dyn Iterator<Item = Result<Item, Problem>> + Send>;
 pub fn open(
     path: &Path,
     wrap: impl FnOnce(Box<dyn Read + Send>) -> Box<dyn Read + Send>,
-) -> anyhow::Result<Reader> {
+) -> Result<Reader> {
     let raw: Box<dyn Read + Send> = if path == Path::new("-") {
         Box::new(std::io::stdin())
     } else {
         Box::new(
             std::fs::File::open(path)
-                .map_err(|e| usage(format!("{}: cannot read: {e}", path.display())))?,
+                .map_err(|e| BulkError::Input(format!("{}: cannot read: {e}", path.display())))?,
         )
     };
     let mut reader = std::io::BufReader::with_capacity(1 << 16, wrap(raw));
@@ -114,7 +142,7 @@ pub fn open(
 }
 
 /// The items of `reader` in `format`; a CSV without a usable header is refused here.
-pub fn items(reader: Reader, file: &str, format: Format) -> anyhow::Result<Items> {
+pub fn items(reader: Reader, file: &str, format: Format) -> Result<Items> {
     Ok(match format {
         Format::Ndjson => Box::new(ndjson::Items::new(reader, file)),
         Format::Json => Box::new(json_array::Items::new(reader, file)?),

@@ -3,8 +3,8 @@
 
 use super::ndjson::strip_position;
 use super::{Item, Problem, Reader};
-use crate::cli::exit::usage;
-use crate::cli::submit::record::Location;
+use crate::m3ter::bulk::record::Location;
+use crate::m3ter::bulk::{BulkError, Result};
 use serde_json::Value;
 use std::cell::Cell;
 use std::io::Read;
@@ -24,13 +24,13 @@ pub struct Items {
 
 impl Items {
     /// Reads the whole input (it must be UTF-8).
-    pub fn new(mut reader: Reader, file: &str) -> anyhow::Result<Items> {
+    pub fn new(mut reader: Reader, file: &str) -> Result<Items> {
         let mut bytes = Vec::new();
         reader
             .read_to_end(&mut bytes)
-            .map_err(|e| usage(format!("{file}: cannot read: {e}")))?;
-        let text =
-            String::from_utf8(bytes).map_err(|e| usage(format!("{file}: not UTF-8 text: {e}")))?;
+            .map_err(|e| BulkError::Input(format!("{file}: cannot read: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| BulkError::Input(format!("{file}: not UTF-8 text: {e}")))?;
         Ok(Items {
             lines: LineIndex::new(&text),
             text,

@@ -6,7 +6,7 @@
 use super::input::{Item, Problem};
 use super::meters::Meters;
 use super::record::Problems;
-use crate::cli::exit::usage;
+use super::{BulkError, Result};
 use crate::m3ter::measurement_builder::utc_if_naive;
 use crate::m3ter::{rules, Measurement};
 use serde_json::Value;
@@ -55,17 +55,22 @@ pub struct Checker {
 
 impl Default for Checker {
     fn default() -> Self {
+        Self::keeping(super::record::MAX_REPORTED)
+    }
+}
+
+impl Checker {
+    /// A checker that keeps the first `shown` problems in full (the rest are counted).
+    pub fn keeping(shown: usize) -> Self {
         Checker {
             now: now_rfc3339(),
-            problems: Problems::default(),
+            problems: Problems::keeping(shown),
             syntax: 0,
             invalid: 0,
             naive: 0,
         }
     }
-}
 
-impl Checker {
     /// Input that is not an item (a syntax error).
     pub fn syntax(&mut self, p: Problem) {
         self.syntax += 1;
@@ -101,20 +106,33 @@ impl Checker {
         self.problems.is_empty()
     }
 
-    /// Says once (on stderr) that naive times were read as UTC; a usage error listing every
-    /// problem (up to [`super::record::MAX_REPORTED`]) if there were any.
-    pub fn finish(self) -> anyhow::Result<()> {
-        if self.naive > 0 {
-            eprintln!(
+    /// The problems found so far (the first ones in full).
+    pub fn problems(&self) -> &Problems {
+        &self.problems
+    }
+
+    /// How many measurements had a `ts`/`ets` without a UTC offset (read as UTC, sent with `Z`).
+    pub fn naive(&self) -> usize {
+        self.naive
+    }
+
+    /// The note to show once when naive times were read as UTC.
+    pub fn naive_note(&self) -> Option<String> {
+        (self.naive > 0).then(|| {
+            format!(
                 "note: {} measurement(s) had a ts or ets without a UTC offset: read as UTC and sent with Z",
                 self.naive
-            );
-        }
+            )
+        })
+    }
+
+    /// An input error listing every problem kept (the rest counted) if there were any.
+    pub fn finish(self) -> Result<()> {
         if self.problems.is_empty() {
             return Ok(());
         }
         let (syntax, invalid) = (self.syntax, self.invalid);
-        Err(usage(self.problems.report(|_| {
+        Err(BulkError::Input(self.problems.report(|_| {
             let mut parts = Vec::new();
             if syntax > 0 {
                 parts.push(format!(
@@ -133,10 +151,14 @@ impl Checker {
     }
 }
 
-/// One item checked (flags, `--json`): the measurement, or a usage error naming the problem.
-pub fn one(item: Item, meters: &Meters) -> anyhow::Result<Measurement> {
+/// One item checked (flags, `--json`): the measurement, or an input error naming the problem.
+/// The naive-time note, if any, goes to `note`.
+pub fn one(item: Item, meters: &Meters, note: impl FnOnce(&str)) -> Result<Measurement> {
     let mut c = Checker::default();
     let m = c.check(item, meters);
+    if let Some(n) = c.naive_note() {
+        note(&n);
+    }
     c.finish()?;
     Ok(m.expect("checked without problems"))
 }

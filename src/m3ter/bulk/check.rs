@@ -1,4 +1,4 @@
-//! `submit --file`: read → check → batch → journal, as a stream. Items are taken a chunk at a
+//! Read → check → batch → journal, as a stream. Items are taken a chunk at a
 //! time so the meters a chunk names can be fetched in one request; each measurement goes into
 //! the batch being built, and each full batch is appended to the journal on disk. Memory holds
 //! one chunk and one batch, whatever the size of the input; the whole input is checked before
@@ -9,8 +9,8 @@ use super::input::Items;
 use super::journal::JournalWriter;
 use super::meters::Meters;
 use super::prepare::Checker;
-use crate::connect::Connection;
-use crate::m3ter::Measurement;
+use super::Result;
+use crate::m3ter::{Client, Measurement};
 
 /// Items checked per meter lookup.
 const CHUNK: usize = 1000;
@@ -18,12 +18,12 @@ const CHUNK: usize = 1000;
 /// Checks every item; while none has failed, each measurement goes to `sink` (with its number,
 /// 1-based). Returns how many measurements passed.
 pub async fn check_all(
-    conn: &Connection,
+    client: &Client,
     items: Items,
-    sink: &mut (dyn FnMut(usize, &Measurement) -> anyhow::Result<()> + Send),
-) -> anyhow::Result<usize> {
+    checker: &mut Checker,
+    sink: &mut (dyn FnMut(usize, &Measurement) -> Result<()> + Send),
+) -> Result<usize> {
     let mut meters = Meters::default();
-    let mut checker = Checker::default();
     let mut passed = 0;
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut items = items.peekable();
@@ -45,7 +45,7 @@ pub async fn check_all(
             }
         }
         meters
-            .ensure(conn, chunk.iter().filter_map(|i| i.meter()))
+            .ensure(client, chunk.iter().filter_map(|i| i.meter()))
             .await?;
         for item in chunk.drain(..) {
             let Some(m) = checker.check(item, &meters) else {
@@ -57,7 +57,6 @@ pub async fn check_all(
             } // else: keep checking, to report every problem; nothing will be sent
         }
     }
-    checker.finish()?;
     Ok(passed)
 }
 
@@ -70,13 +69,27 @@ pub struct Checked {
 /// Checks every item and batches the measurements; each batch goes to `journal` as it fills
 /// (none: a dry run, which only counts).
 pub async fn check_batched(
-    conn: &Connection,
+    client: &Client,
     items: Items,
+    checker: &mut Checker,
+    journal: Option<&mut JournalWriter>,
+) -> Result<Checked> {
+    check_batched_with(client, items, checker, journal, &mut |_, _| {}).await
+}
+
+/// [`check_batched`], showing each measurement that passed to `observe` too (a preview keeps
+/// the first few).
+pub async fn check_batched_with(
+    client: &Client,
+    items: Items,
+    checker: &mut Checker,
     mut journal: Option<&mut JournalWriter>,
-) -> anyhow::Result<Checked> {
+    observe: &mut (dyn FnMut(usize, &Measurement) + Send),
+) -> Result<Checked> {
     let mut batcher = Batcher::default();
     let mut batches = 0;
-    let mut sink = |n: usize, m: &Measurement| -> anyhow::Result<()> {
+    let mut sink = |n: usize, m: &Measurement| -> Result<()> {
+        observe(n, m);
         if let Some(b) = batcher.push(n, m)? {
             batches += 1;
             if let Some(j) = journal.as_deref_mut() {
@@ -85,7 +98,7 @@ pub async fn check_batched(
         }
         Ok(())
     };
-    let measurements = check_all(conn, items, &mut sink).await?;
+    let measurements = check_all(client, items, checker, &mut sink).await?;
     if let Some(b) = batcher.finish() {
         batches += 1;
         if let Some(j) = journal {

@@ -1,8 +1,7 @@
 //! The organization's meters by code, fetched once per run: what a measurement is checked
 //! against, and how a data field is named in flags and CSV headers.
 
-use crate::connect::Connection;
-use crate::m3ter::{DataField, ListQuery, Meter};
+use crate::m3ter::{Client, DataField, ListQuery, Meter, Result};
 use std::collections::{HashMap, HashSet};
 
 /// The organization's meters by code: only those an input names are fetched (`?codes=`), the
@@ -21,9 +20,9 @@ impl Meters {
     /// Makes sure the meters with these codes are known (fetching those not asked for yet).
     pub async fn ensure<'a>(
         &mut self,
-        conn: &Connection,
+        client: &Client,
         codes: impl IntoIterator<Item = &'a str>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<()> {
         let mut wanted: Vec<String> = Vec::new();
         for code in codes {
             if !self.asked.contains(code) && !wanted.iter().any(|w| w == code) {
@@ -35,26 +34,26 @@ impl Meters {
         }
         // `codes` is comma-separated: a code holding a comma cannot be asked for by name.
         if wanted.iter().any(|c| c.is_empty() || c.contains(',')) {
-            return self.fetch_all(conn).await;
+            return self.fetch_all(client).await;
         }
         for chunk in wanted.chunks(CODES_PER_REQUEST) {
             let query = ListQuery {
                 codes: chunk.to_vec(),
                 ..ListQuery::page_size(100)
             };
-            let found: Vec<Meter> = conn.client.list_all(query).await?;
+            let found: Vec<Meter> = client.list_all(query).await?;
             self.add(found);
         }
         let missing = wanted.iter().any(|c| !self.by_code.contains_key(c));
         self.asked.extend(wanted);
         if missing {
-            self.fetch_all(conn).await?;
+            self.fetch_all(client).await?;
         }
         Ok(())
     }
 
-    async fn fetch_all(&mut self, conn: &Connection) -> anyhow::Result<()> {
-        let all: Vec<Meter> = conn.client.list_all(ListQuery::page_size(100)).await?;
+    async fn fetch_all(&mut self, client: &Client) -> Result<()> {
+        let all: Vec<Meter> = client.list_all(ListQuery::page_size(100)).await?;
         self.add(all);
         self.all = true;
         Ok(())
@@ -68,7 +67,7 @@ impl Meters {
         );
     }
 
-    #[cfg(test)]
+    /// Meters known already (a test's, or a list the caller fetched).
     pub fn from_list(meters: Vec<Meter>) -> Meters {
         let mut m = Meters {
             all: true,

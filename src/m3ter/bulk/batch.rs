@@ -2,7 +2,7 @@
 //! than 512,000 bytes each, measured on the exact bytes that will be sent (so the limit holds
 //! for long string values too, where counting measurements alone would not).
 
-use crate::cli::exit::usage;
+use super::{BulkError, Result};
 use crate::m3ter::rules::{BATCH_MAX_BYTES, BATCH_MAX_MEASUREMENTS};
 use crate::m3ter::Measurement;
 
@@ -18,7 +18,7 @@ pub struct Batch {
 
 /// Greedy split in input order.
 #[cfg(test)]
-pub fn split(measurements: &[Measurement]) -> anyhow::Result<Vec<Batch>> {
+pub fn split(measurements: &[Measurement]) -> Result<Vec<Batch>> {
     split_with(measurements, BATCH_MAX_MEASUREMENTS, BATCH_MAX_BYTES)
 }
 
@@ -27,7 +27,7 @@ pub fn split_with(
     measurements: &[Measurement],
     max_count: usize,
     max_bytes: usize,
-) -> anyhow::Result<Vec<Batch>> {
+) -> Result<Vec<Batch>> {
     let mut b = Batcher::with_limits(max_count, max_bytes);
     let mut out = Vec::new();
     for (i, m) in measurements.iter().enumerate() {
@@ -66,12 +66,12 @@ impl Batcher {
 
     /// Adds measurement number `n` (1-based, for the message when it alone is too large);
     /// returns the previous batch when this one starts a new one.
-    pub fn push(&mut self, n: usize, m: &Measurement) -> anyhow::Result<Option<Batch>> {
+    pub fn push(&mut self, n: usize, m: &Measurement) -> Result<Option<Batch>> {
         self.one.clear();
         serde_json::to_writer(&mut self.one, m)?;
         let alone = PREFIX.len() + SUFFIX.len() + self.one.len();
         if alone >= self.max_bytes {
-            return Err(usage(format!(
+            return Err(BulkError::Input(format!(
                 "measurement {n} (uid {}) alone is {alone} bytes: an ingest request must be under {}",
                 m.uid.as_deref().unwrap_or("-"),
                 self.max_bytes

@@ -2,7 +2,7 @@
 //! line is reported (with the other problems), not just the first: a QA run fixes them in one go.
 
 use super::{Item, Problem, Reader};
-use crate::cli::submit::record::Location;
+use crate::m3ter::bulk::record::Location;
 use std::io::BufRead;
 
 pub struct Items {

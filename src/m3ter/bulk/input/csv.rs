@@ -5,9 +5,9 @@
 //! number; an empty cell means "not measured".
 
 use super::{Body, Item, Problem, Reader};
-use crate::cli::exit::usage;
-use crate::cli::submit::meters::Meters;
-use crate::cli::submit::record::Location;
+use crate::m3ter::bulk::meters::Meters;
+use crate::m3ter::bulk::record::Location;
+use crate::m3ter::bulk::{BulkError, Result};
 use crate::m3ter::measurement_builder::MeasurementBuilder;
 use serde_json::Value;
 use std::sync::Arc;
@@ -25,19 +25,19 @@ pub struct Items {
 
 impl Items {
     /// Reads and checks the header row.
-    pub fn new(reader: Reader, file: &str) -> anyhow::Result<Items> {
+    pub fn new(reader: Reader, file: &str) -> Result<Items> {
         let mut reader = ::csv::ReaderBuilder::new()
             .trim(::csv::Trim::All)
             .from_reader(reader);
         let header: Vec<String> = reader
             .headers()
-            .map_err(|e| usage(format!("{file}:1: cannot read the CSV header: {e}")))?
+            .map_err(|e| BulkError::Input(format!("{file}:1: cannot read the CSV header: {e}")))?
             .iter()
             .map(str::to_string)
             .collect();
         for required in ["meter", "account"] {
             if !header.iter().any(|h| h == required) {
-                return Err(usage(format!(
+                return Err(BulkError::Input(format!(
                     "{file}:1: the CSV header has no {required:?} column (expected meter,account,ts,uid,ets and fields such as measure.calls; got {})",
                     header.join(",")
                 )));

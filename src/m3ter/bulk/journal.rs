@@ -15,9 +15,8 @@
 //! `{"rejected":N,...}` records in completion order.
 
 use super::batch::Batch;
-use crate::cli::exit::usage;
+use super::{BulkError, Context, Result};
 use crate::private_fs;
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -63,20 +62,20 @@ pub fn default_path(input: &Path) -> PathBuf {
 }
 
 /// Refuses to replace a journal that still has unsent batches (or is not a journal).
-pub fn check_replaceable(path: &Path) -> anyhow::Result<()> {
+pub fn check_replaceable(path: &Path) -> Result<()> {
     if !path.exists() {
         return Ok(());
     }
     match Journal::open(path) {
         Ok(j) if j.pending().is_empty() => Ok(()),
-        Ok(j) => Err(usage(format!(
+        Ok(j) => Err(BulkError::Input(format!(
             "{} holds {} unsent batch(es) of an earlier run: finish it with `m3ter-console submit --resume --journal {}` (or delete the journal to start over)",
             path.display(),
             j.pending().len(),
             path.display()
         ))),
-        Err(e) => Err(e.context(format!(
-            "{} exists and is not a readable journal; delete it or choose --journal",
+        Err(e) => Err(BulkError::Input(format!(
+            "{} exists and is not a readable journal; delete it or choose --journal: {e}",
             path.display()
         ))),
     }
@@ -92,7 +91,7 @@ pub struct JournalWriter {
 
 impl JournalWriter {
     /// Starts a journal that will go to `path` (written to a temp file beside it until then).
-    pub fn new(path: &Path, org: &str, input: &str) -> anyhow::Result<JournalWriter> {
+    pub fn new(path: &Path, org: &str, input: &str) -> Result<JournalWriter> {
         let header = Header {
             journal: MAGIC.into(),
             version: 1,
@@ -123,7 +122,7 @@ impl JournalWriter {
         })
     }
 
-    pub fn append(&mut self, b: &Batch) -> anyhow::Result<()> {
+    pub fn append(&mut self, b: &Batch) -> Result<()> {
         let n = self.header.batches;
         write!(self.out, "{{\"batch\":{n},\"count\":{},\"body\":", b.count)?;
         self.out.write_all(&b.body)?;
@@ -138,7 +137,7 @@ impl JournalWriter {
     }
 
     /// Fills in the header, syncs, and renames the journal into place at `path`.
-    pub fn finish(self, path: &Path) -> anyhow::Result<Journal> {
+    pub fn finish(self, path: &Path) -> Result<Journal> {
         let mut file = self.out.into_inner().map_err(|e| e.into_error())?;
         let mut header = serde_json::to_vec(&self.header)?;
         header.resize(self.header_width, b' ');
@@ -162,12 +161,7 @@ impl JournalWriter {
 impl Journal {
     /// Writes a new journal with these batches (see [`JournalWriter`] to stream them).
     #[cfg(test)]
-    pub fn create(
-        path: &Path,
-        org: &str,
-        input: &str,
-        batches: Vec<Batch>,
-    ) -> anyhow::Result<Journal> {
+    pub fn create(path: &Path, org: &str, input: &str, batches: Vec<Batch>) -> Result<Journal> {
         check_replaceable(path)?;
         let mut w = JournalWriter::new(path, org, input)?;
         for b in &batches {
@@ -177,11 +171,12 @@ impl Journal {
     }
 
     /// Reads a journal for `--resume`: its header, where each batch is, what was accepted.
-    pub fn open(path: &Path) -> anyhow::Result<Journal> {
-        let cannot =
-            |e: std::io::Error| usage(format!("{}: cannot read the journal: {e}", path.display()));
+    pub fn open(path: &Path) -> Result<Journal> {
+        let cannot = |e: std::io::Error| {
+            BulkError::Input(format!("{}: cannot read the journal: {e}", path.display()))
+        };
         let bad = |line: usize, what: &str| {
-            usage(format!(
+            BulkError::Input(format!(
                 "{}:{line}: not a submit journal: {what}",
                 path.display()
             ))
@@ -190,7 +185,7 @@ impl Journal {
         let mut line = Vec::new();
         let mut offset = 0u64;
         // A line without its newline was torn by a crash mid-append: it never counted.
-        let mut next = |line: &mut Vec<u8>| -> anyhow::Result<Option<u64>> {
+        let mut next = |line: &mut Vec<u8>| -> Result<Option<u64>> {
             line.clear();
             let n = reader.read_until(b'\n', line).map_err(cannot)?;
             if n == 0 || line.last() != Some(&b'\n') {
@@ -252,7 +247,7 @@ impl Journal {
     }
 
     /// Batch `n`'s request body, read back from the journal.
-    pub fn body(&self, n: usize) -> anyhow::Result<Vec<u8>> {
+    pub fn body(&self, n: usize) -> Result<Vec<u8>> {
         let b = self.batches[n];
         let mut body = vec![0; b.len];
         #[cfg(unix)]
@@ -276,19 +271,19 @@ impl Journal {
     }
 
     /// Records that batch `n` was accepted, durably, before anything else happens.
-    pub fn accept(&mut self, n: usize) -> anyhow::Result<()> {
+    pub fn accept(&mut self, n: usize) -> Result<()> {
         self.append(&format!("{{\"accepted\":{n}}}\n"))?;
         self.accepted.insert(n);
         Ok(())
     }
 
     /// Records a rejection (for the user; a resume sends the batch again).
-    pub fn reject(&mut self, n: usize, status: Option<u16>, message: &str) -> anyhow::Result<()> {
+    pub fn reject(&mut self, n: usize, status: Option<u16>, message: &str) -> Result<()> {
         let line = serde_json::json!({"rejected": n, "status": status, "message": message});
         self.append(&format!("{line}\n"))
     }
 
-    fn append(&mut self, line: &str) -> anyhow::Result<()> {
+    fn append(&mut self, line: &str) -> Result<()> {
         self.file.write_all(line.as_bytes())?;
         self.file
             .sync_data()
@@ -296,7 +291,7 @@ impl Journal {
     }
 
     /// Removes the journal once every batch is accepted: nothing is left to resume.
-    pub fn finish(self) -> anyhow::Result<()> {
+    pub fn finish(self) -> Result<()> {
         drop(self.file);
         std::fs::remove_file(&self.path)
             .with_context(|| format!("cannot remove {}", self.path.display()))

@@ -28,22 +28,49 @@ impl fmt::Display for Location {
 }
 
 /// Collects the problems of a whole input: the first [`MAX_REPORTED`] in full, the rest counted.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Problems {
     shown: Vec<String>,
     count: usize,
+    keep: usize,
+}
+
+impl Default for Problems {
+    fn default() -> Self {
+        Self::keeping(MAX_REPORTED)
+    }
 }
 
 impl Problems {
+    /// Keeps the first `keep` problems in full (a screen that scrolls keeps many more than a
+    /// terminal report).
+    pub fn keeping(keep: usize) -> Self {
+        Problems {
+            shown: Vec::new(),
+            count: 0,
+            keep,
+        }
+    }
+
     pub fn push(&mut self, problem: impl FnOnce() -> String) {
         self.count += 1;
-        if self.shown.len() < MAX_REPORTED {
+        if self.shown.len() < self.keep {
             self.shown.push(problem());
         }
     }
 
     pub fn is_empty(&self) -> bool {
         self.count == 0
+    }
+
+    /// The problems kept in full, in input order.
+    pub fn shown(&self) -> &[String] {
+        &self.shown
+    }
+
+    /// Every problem found, kept or only counted.
+    pub fn count(&self) -> usize {
+        self.count
     }
 
     /// The report: each problem on a line, `… and N more`, then `summary(count)`.
