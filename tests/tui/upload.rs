@@ -388,3 +388,23 @@ async fn leaving_a_checked_file_unsent_leaves_no_journal_behind() {
     .await;
     assert!(!journal.exists());
 }
+
+#[test]
+fn a_csv_template_just_written_is_the_path_the_upload_screen_opens_with() {
+    use m3ter_console::tui::state::explore::ExploreMsg;
+    let mut app = app();
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('d'));
+    assert_eq!(app.top_kind(), ScreenKind::MeterDetail);
+    key(&mut app, KeyCode::Char('t'));
+    key(&mut app, KeyCode::Enter);
+    app.on_msg(Msg::Explore(Box::new(ExploreMsg::Written {
+        what: "template".into(),
+        result: Ok("storage_gb-template.csv".into()),
+    })));
+    assert!(render(&app, 140, 40).contains("then F/Alt+o uploads it"));
+    typ(&mut app, "F");
+    assert_eq!(app.top_kind(), ScreenKind::Upload);
+    assert!(render(&app, 80, 24).contains("File  storage_gb-template.csv"));
+}
