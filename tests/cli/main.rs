@@ -6,7 +6,6 @@ mod bulk;
 mod commands;
 mod config;
 mod ingest_commands;
-mod resend_wait;
 mod shared_journal;
 mod submit;
 mod support;
