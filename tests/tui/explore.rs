@@ -186,6 +186,44 @@ fn log_detail_shows_request_answer_latency_and_outcome() {
     assert!(c[1].starts_with("curl -X POST") && c[1].contains("M3TER_API_TOKEN"));
 }
 
+/// Scrolling a detail stops at its last line: PgDn/End never leave an empty pane, and the
+/// border says which way more text lies.
+#[test]
+fn the_log_detail_scrolls_to_its_end_and_no_further() {
+    let mut a = app();
+    submit_accepted(&mut a, "ACME");
+    follow(
+        &mut a,
+        Answer {
+            seen: vec![seen("uid-1")],
+            ..Default::default()
+        },
+    );
+    while !screen(&a).contains("◀ keys go here") {
+        key(&mut a, KeyCode::BackTab);
+    }
+    key(&mut a, KeyCode::Enter);
+    let top = render(&a, 80, 24);
+    assert!(top.contains("more ↓") && !top.contains("more ↑"), "{top}");
+    for _ in 0..20 {
+        key(&mut a, KeyCode::PageDown);
+        render(&a, 80, 24);
+    }
+    let end = render(&a, 80, 24);
+    assert!(
+        end.contains("gb_x2"),
+        "the last lines stay on screen: {end}"
+    );
+    assert!(end.contains("more ↑") && !end.contains("more ↑↓"), "{end}");
+    // One key up from the end moves at once (no dead presses spent past the end).
+    key(&mut a, KeyCode::Up);
+    assert!(render(&a, 80, 24).contains("more ↑↓"));
+    key(&mut a, KeyCode::Home);
+    assert_eq!(render(&a, 80, 24), top);
+    key(&mut a, KeyCode::End);
+    assert_eq!(render(&a, 80, 24), end);
+}
+
 fn events() -> Vec<Event> {
     let ev = |id: &str, time: &str, kind: &str, uid: &str, meter: &str| {
         serde_json::from_value::<Event>(json!({
