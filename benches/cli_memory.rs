@@ -45,9 +45,10 @@ fn main() {
         .spawn()
         .unwrap();
     let mut banner = String::new();
-    std::io::BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
+    let mut out = std::io::BufReader::new(server.stdout.take().unwrap());
+    out.read_line(&mut banner).unwrap();
+    // The server goes on printing (how to connect): keep reading, or a closed pipe stops it.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     let url = banner
         .trim()
         .rsplit(' ')

@@ -5,7 +5,8 @@
 //!   per-row insert (each measurement a row with an `(org, uid)` index, one COMMIT per 1000) and
 //!   one durable blob per 1000-measurement request (what the acknowledgement now waits for);
 //! - acknowledged measurements/s with 1 and 4 clients (1000 per request, bodies prepared
-//!   beforehand), and its ratio to the blob ceiling;
+//!   beforehand), and its ratio to the blob ceiling; then 1 client again with the queue's
+//!   fsync off (`SandboxConfig::ack_fsync`: survives kill -9, not power loss);
 //! - enrichment measurements/s: the backlog left when the acknowledgements end, timed until the
 //!   sandbox reports it enriched;
 //! - a usage query summing a measure by day over `BENCH_QUERY_ROWS` (default 1,000,000)
@@ -169,9 +170,18 @@ impl Api {
 }
 
 async fn start(dir: &std::path::Path, name: &str) -> (sandbox::Sandbox, Api, String) {
+    start_with(dir, name, true).await
+}
+
+async fn start_with(
+    dir: &std::path::Path,
+    name: &str,
+    ack_fsync: bool,
+) -> (sandbox::Sandbox, Api, String) {
     let sb = sandbox::start(SandboxConfig {
         db_path: dir.join(name),
         demo_data: false,
+        ack_fsync,
         ..Default::default()
     })
     .await
@@ -191,9 +201,31 @@ async fn start(dir: &std::path::Path, name: &str) -> (sandbox::Sandbox, Api, Str
     (sb, api, id)
 }
 
+/// CPU seconds used so far by the sandbox's enrichment thread(s) (Linux `/proc`; 0 elsewhere):
+/// unlike its wall-clock rate, this barely moves when other processes load the machine.
+fn enrich_cpu_secs() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    let mut ticks = 0u64;
+    for t in tasks.flatten() {
+        let comm = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+        if comm.trim() != "sandbox-enrich" {
+            continue;
+        }
+        let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+        // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+        let rest = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        ticks += f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        ticks += f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    }
+    ticks as f64 / 100.0 // USER_HZ is 100 on Linux
+}
+
 /// Acknowledged measurements/s with `clients` concurrent clients over `bodies`, then the
 /// enrichment rate of the backlog left.
-async fn ack_run(api: &Api, bodies: Vec<Vec<u8>>, clients: usize) -> (f64, f64, i64) {
+async fn ack_run(api: &Api, bodies: Vec<Vec<u8>>, clients: usize) -> (f64, f64, i64, f64) {
     let n = bodies.len() * 1000;
     let chunks: Vec<Vec<Vec<u8>>> = {
         let mut c: Vec<Vec<Vec<u8>>> = (0..clients).map(|_| Vec::new()).collect();
@@ -231,9 +263,12 @@ async fn ack_run(api: &Api, bodies: Vec<Vec<u8>>, clients: usize) -> (f64, f64, 
     }
     let ack = n as f64 / t.elapsed().as_secs_f64();
     let backlog = api.pending().await;
+    let cpu = enrich_cpu_secs();
     let drain = api.settle().await;
+    let cpu = enrich_cpu_secs() - cpu;
     let enrich = (backlog * 1000) as f64 / drain.as_secs_f64().max(1e-9);
-    (ack, enrich, backlog)
+    let cpu_us = cpu * 1e6 / (backlog * 1000).max(1) as f64;
+    (ack, enrich, backlog, cpu_us)
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -264,17 +299,22 @@ async fn ack_part(dir: &std::path::Path, ack_n: usize) {
         per_blob
     );
 
-    for clients in [1, 4] {
-        let (sb, api, _) = start(dir, &format!("ack{clients}.db")).await;
+    for (clients, fsync) in [(1, true), (4, true), (1, false)] {
+        let (sb, api, _) = start_with(dir, &format!("ack{clients}{fsync}.db"), fsync).await;
         let bodies: Vec<Vec<u8>> = (0..ack_n).map(|b| body(b, 30)).collect();
-        let (ack, enrich, backlog) = ack_run(&api, bodies, clients).await;
+        let (ack, enrich, backlog, cpu_us) = ack_run(&api, bodies, clients).await;
+        let how = if fsync {
+            "                "
+        } else {
+            ", no fsync (WAL)"
+        };
         println!(
-            "acknowledged, {clients} client(s)                 : {:>10.0} measurements/s ({:.2}× the blob ceiling)",
+            "acknowledged, {clients} client(s){how} : {:>10.0} measurements/s ({:.2}× the blob ceiling)",
             ack,
             ack / per_blob
         );
         println!(
-            "enrichment after {clients} client(s) ({backlog:>4} batches left) : {:>10.0} measurements/s ({:.2}× the row ceiling)",
+            "enrichment after {clients} client(s) ({backlog:>4} batches left) : {:>10.0} measurements/s ({:.2}× the row ceiling; {cpu_us:.1} µs CPU each)",
             enrich,
             enrich / per_row
         );

@@ -96,7 +96,10 @@ fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
 }
 
 /// One 100-account list page, idle and then while 4 writers ingest 1000-measurement batches.
-async fn reads_during_ingest(client: &Client, acct: &str, runs: usize) {
+/// The writers are another program, as they would be (a CLI upload while the TUI reads): their
+/// own client on their own runtime thread, so building and encoding their batches does not hold
+/// up the reader's runtime, which the sandbox serves from.
+async fn reads_during_ingest(client: &Client, writer: Client, acct: &str, runs: usize) {
     let samples = (runs * 20).max(100);
     let page = || async {
         let t = Instant::now();
@@ -112,11 +115,17 @@ async fn reads_during_ingest(client: &Client, acct: &str, runs: usize) {
     }
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let writers_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("bench-writers")
+        .enable_all()
+        .build()
+        .unwrap();
     let writers: Vec<_> = (0..4)
         .map(|_| {
-            let (client, acct) = (client.clone(), acct.to_string());
+            let (client, acct) = (writer.clone(), acct.to_string());
             let (stop, written) = (stop.clone(), written.clone());
-            tokio::spawn(async move {
+            writers_rt.spawn(async move {
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let batch: Vec<_> = (0..1000).map(|_| measurement(&acct)).collect();
                     client.submit(&batch).await.unwrap();
@@ -136,6 +145,7 @@ async fn reads_during_ingest(client: &Client, acct: &str, runs: usize) {
     for w in writers {
         w.await.unwrap();
     }
+    writers_rt.shutdown_background();
     let (i50, i99) = percentiles(idle);
     let (b50, b99) = percentiles(busy);
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
@@ -242,7 +252,7 @@ async fn run() {
         api_secret: sb.config.api_secret.clone(),
         token: None,
     };
-    let client = Client::new(ClientConfig::new(creds, Some(&sb.base_url))).unwrap();
+    let client = Client::new(ClientConfig::new(creds.clone(), Some(&sb.base_url))).unwrap();
 
     let baseline = median(runs * 4, || async {
         client
@@ -265,7 +275,8 @@ async fn run() {
 
     let existing: Vec<Account> = client.list_all(ListQuery::default()).await.unwrap();
     let acct = existing[0].code.clone().unwrap();
-    reads_during_ingest(&client, &acct, runs).await;
+    let writer = Client::new(ClientConfig::new(creds.clone(), Some(&sb.base_url))).unwrap();
+    reads_during_ingest(&client, writer, &acct, runs).await;
     if std::env::var("BENCH_ONLY").as_deref() == Ok("reads") {
         sb.shutdown().await;
         return;

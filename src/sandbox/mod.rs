@@ -117,7 +117,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
             store.mark_created(&http::crud::now())?;
         }
         let queue_file = db::queue_path(&cfg.db_path);
-        let queue = db::IngestQueue::open(&queue_file).with_context(|| {
+        let queue = db::IngestQueue::open_with(&queue_file, cfg.ack_fsync).with_context(|| {
             format!("opening the sandbox ingest queue {}", queue_file.display())
         })?;
         // Batches acknowledged before a crash or an exit are enriched before serving, so a

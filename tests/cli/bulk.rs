@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -99,6 +100,9 @@ fn stop_and_resume(signal: &str) {
     // 100 ms a request: the sandbox acknowledges in a few ms, so the run must last long enough
     // for the signal to land midway even on a loaded machine.
     let proxy = Proxy::start(&ts, Duration::from_millis(100));
+    // From the 8th request on, nothing gets through until the signal has landed: the run
+    // cannot finish first, however loaded the machine.
+    proxy.hold_from(7);
     let file = ts.path("usage.ndjson");
     let journal = ts.path("usage.ndjson.journal");
     write_ndjson(&file, N, 7);
@@ -115,6 +119,21 @@ fn stop_and_resume(signal: &str) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let mut err = child.stderr.take().unwrap();
+    let collected = stderr.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = std::io::Read::read(&mut err, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            collected
+                .lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
     wait_for_acks(&journal, 5, &mut child);
     if signal == "KILL" {
         child.kill().unwrap();
@@ -124,8 +143,24 @@ fn stop_and_resume(signal: &str) {
             .status()
             .unwrap();
         assert!(ok.success());
+        // Let the held batches answer once the run has stopped starting new ones.
+        let t = Instant::now();
+        while !stderr.lock().unwrap().contains("interrupted:") {
+            assert!(
+                t.elapsed() < Duration::from_secs(30),
+                "the interrupt was not seen"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
-    let first = Run::from(child.wait_with_output().unwrap());
+    proxy.release();
+    let out = child.wait_with_output().unwrap();
+    reader.join().unwrap();
+    let first = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: stderr.lock().unwrap().clone(),
+    };
     let acked: HashSet<usize> = accepted_in_journal(&journal).into_iter().collect();
     let sent_before = proxy.sent.lock().unwrap().len();
     if signal == "KILL" {

@@ -229,13 +229,41 @@ pub struct Proxy {
     pub fail: Arc<Mutex<std::collections::HashMap<usize, u16>>>,
     /// Every request, as `METHOD /path?query`.
     pub requests: Arc<Mutex<Vec<String>>>,
+    gate: Arc<Gate>,
+}
+
+/// Holds ingest requests from a given one on until released, so a test can stop a run while
+/// it is certainly midway, whatever the machine's load.
+#[derive(Default)]
+struct Gate {
+    /// Ingest requests with this index (0-based) or later wait; `usize::MAX`: none.
+    hold_from: std::sync::atomic::AtomicUsize,
+    open: std::sync::atomic::AtomicBool,
+    opened: tokio::sync::Notify,
+}
+
+impl Gate {
+    async fn pass(&self, n: usize) {
+        use std::sync::atomic::Ordering::SeqCst;
+        while n >= self.hold_from.load(SeqCst) && !self.open.load(SeqCst) {
+            let opened = self.opened.notified();
+            if self.open.load(SeqCst) {
+                break;
+            }
+            opened.await;
+        }
+    }
 }
 
 impl Proxy {
     pub fn start(ts: &TestSandbox, delay: Duration) -> Proxy {
         let sent = Arc::new(Mutex::new(Vec::new()));
         let fail = Arc::new(Mutex::new(Default::default()));
+        let gate = Arc::new(Gate::default());
+        gate.hold_from
+            .store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
         let state = ProxyState {
+            gate: gate.clone(),
             target: ts.base_url.clone(),
             delay,
             sent: sent.clone(),
@@ -257,7 +285,23 @@ impl Proxy {
             sent,
             fail,
             requests,
+            gate,
         }
+    }
+
+    /// Holds ingest request `n` (0-based) and every later one until [`Proxy::release`].
+    pub fn hold_from(&self, n: usize) {
+        self.gate
+            .hold_from
+            .store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Lets the held requests (and every later one) through.
+    pub fn release(&self) {
+        self.gate
+            .open
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.gate.opened.notify_waiters();
     }
 
     pub fn uids(&self) -> Vec<String> {
@@ -280,6 +324,7 @@ struct ProxyState {
     seen: Arc<std::sync::atomic::AtomicUsize>,
     requests: Arc<Mutex<Vec<String>>>,
     http: reqwest::Client,
+    gate: Arc<Gate>,
 }
 
 async fn forward(State(st): State<ProxyState>, req: Request) -> Response {
@@ -291,6 +336,7 @@ async fn forward(State(st): State<ProxyState>, req: Request) -> Response {
         seen,
         requests,
         http,
+        gate,
     } = st;
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap();
@@ -313,6 +359,7 @@ async fn forward(State(st): State<ProxyState>, req: Request) -> Response {
                 .body(Body::from(r#"{"message":"refused by the test proxy"}"#))
                 .unwrap();
         }
+        gate.pass(n).await;
         tokio::time::sleep(delay).await;
         // Recorded when forwarded: a request cancelled by a killed client never gets here.
         let v: Value = serde_json::from_slice(&bytes).unwrap();

@@ -231,3 +231,46 @@ async fn bad_queries_name_the_field() {
     let (s, v) = env.post("/usage/query", json!({"aggregations": [{"meterId": m, "fieldCode": "gb", "fieldType": "MEASURE", "function": "MEDIAN"}]})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
 }
+
+/// Two meters grouped on a dimension field of the same code get a column each: the first keeps
+/// the code, the second is `code@<meterId>`.
+#[tokio::test]
+async fn same_dimension_code_on_two_meters_gets_two_columns() {
+    let (env, m) = env().await;
+    let other = env.create("/meters", meter("other", None)).await;
+    let m2 = other["id"].as_str().unwrap().to_string();
+    let mut x = measurement("other", "A", Some("o1"), 5.0);
+    x["ts"] = json!("2026-03-04T00:00:00Z");
+    x["who"]["user"] = json!("zed");
+    let (s, _) = env
+        .post("/measurements", json!({ "measurements": [x] }))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    env.list_all("/measurements", 100).await;
+    let v = query(
+        &env,
+        json!({
+            "aggregations": [agg(&m, "gb", "MEASURE", "SUM"), agg(&m2, "gb", "MEASURE", "SUM")],
+            "groups": [
+                {"groupType": "DIMENSION", "meterId": m, "fieldCode": "user"},
+                {"groupType": "DIMENSION", "meterId": m2, "fieldCode": "user"}
+            ],
+        }),
+    )
+    .await;
+    let col2 = format!("user@{m2}");
+    let sum2 = format!("sum(gb)@{m2}");
+    assert_eq!(
+        v["data"][0],
+        json!({"user": null, col2.as_str(): "zed", "sum(gb)": null, sum2.as_str(): 5}),
+        "the newest group first: the other meter's"
+    );
+    let ann = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["user"] == "ann")
+        .unwrap();
+    assert_eq!(ann[&col2], Value::Null);
+    assert_eq!(ann["sum(gb)"], 13);
+}

@@ -137,7 +137,7 @@ fn every_problem_is_listed_and_sending_is_refused() {
         },
     );
     let s = render(&app, 140, 40);
-    assert!(s.contains("30 problems: nothing will be sent"), "{s}");
+    assert!(s.contains("30 problems, nothing will be sent"), "{s}");
     assert!(
         s.contains("usage.ndjson:2: measure.gb: must be a number"),
         "{s}"
@@ -226,6 +226,7 @@ fn sending_shows_the_gauge_then_the_outcome_and_one_log_entry() {
         ..Default::default()
     };
     tally.failed.insert("UndefinedAccount".into(), 10);
+    tally.auto_created.insert("NEWCO".into());
     up(
         &mut app,
         UploadMsg::Followed {
@@ -237,7 +238,7 @@ fn sending_shows_the_gauge_then_the_outcome_and_one_log_entry() {
     );
     let s = render(&app, 140, 40);
     assert!(
-        s.contains("4,990 ingested · 10 failed (UndefinedAccount 10)"),
+        s.contains("4,990 ingested · 10 failed (UndefinedAccount 10) · account NEWCO auto-created"),
         "{s}"
     );
     snap("done", &app);
@@ -246,7 +247,7 @@ fn sending_shows_the_gauge_then_the_outcome_and_one_log_entry() {
     let e = &app.ctx.log.entries[0];
     assert_eq!(
         e.outcome(),
-        "upload usage.ndjson: 5,000 accepted in 5 batch(es) · 4,990 ingested · 10 failed (UndefinedAccount 10)"
+        "upload usage.ndjson: 5,000 accepted in 5 batches · 4,990 ingested · 10 failed (UndefinedAccount 10) · account NEWCO auto-created"
     );
     assert_eq!(e.request["measurements"], 5000);
 }
@@ -292,18 +293,18 @@ fn a_cancel_is_asked_and_the_journal_kept_for_resuming() {
                 accepted: 1000,
                 ..Default::default()
             },
-            error: Some("cancelled: 4 batch(es) unsent, the journal usage.ndjson.journal keeps them: open the file again to resume".into()),
+            error: Some("cancelled: 4 batches unsent, the journal usage.ndjson.journal keeps them: open the file again to resume".into()),
             following: false,
         },
     );
     let s = render(&app, 140, 40);
     assert!(
-        s.contains("Stopped") && s.contains("cancelled: 4 batch(es) unsent"),
+        s.contains("Stopped") && s.contains("cancelled: 4 batches unsent"),
         "{s}"
     );
     let e = &app.ctx.log.entries[0];
     assert!(
-        e.outcome().contains("cancelled: 4 batch(es) unsent"),
+        e.outcome().contains("cancelled: 4 batches unsent"),
         "{}",
         e.outcome()
     );
@@ -311,7 +312,10 @@ fn a_cancel_is_asked_and_the_journal_kept_for_resuming() {
     app.ctx.effects.clear();
     typ(&mut app, "r");
     let started: Vec<String> = app.ctx.effects.iter().map(|e| e.name()).collect();
-    assert_eq!(started, ["spawn check upload"]);
+    assert!(
+        started.contains(&"spawn check upload".to_string()),
+        "{started:?}"
+    );
     up(
         &mut app,
         UploadMsg::Checked {
@@ -336,4 +340,47 @@ fn a_cancel_is_asked_and_the_journal_kept_for_resuming() {
         "{s}"
     );
     assert!(s.contains("resume"), "{s}");
+}
+
+#[test]
+fn the_typed_path_survives_leaving_the_screen() {
+    let mut app = app();
+    typ(&mut app, "F");
+    typ(&mut app, "~/exports/usage.csv");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.top_kind(), ScreenKind::Products);
+    typ(&mut app, "F");
+    assert!(render(&app, 80, 24).contains("File  ~/exports/usage.csv"));
+}
+
+#[tokio::test]
+async fn leaving_a_checked_file_unsent_leaves_no_journal_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("usage.ndjson.journal");
+    let writer = JournalWriter::new(&journal, "org-1", "usage.ndjson").unwrap();
+    let files = || std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(files(), 1, "the journal is being written beside its place");
+    let (mut app, mut rx) = app_at(None, "uid");
+    typ(&mut app, "F");
+    typ(&mut app, "usage.ndjson\n");
+    up(
+        &mut app,
+        UploadMsg::Checked {
+            gen: 1,
+            result: Ok(preview(
+                Vec::new(),
+                JournalPlan::Fresh {
+                    path: journal.clone(),
+                    writer: Shared::new(writer),
+                },
+            )),
+        },
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.top_kind(), ScreenKind::Products);
+    pump_until(&mut app, &mut rx, "the unsent journal removed", |_| {
+        files() == 0
+    })
+    .await;
+    assert!(!journal.exists());
 }

@@ -17,13 +17,18 @@ use std::path::Path;
 
 /// `n` storage_gb measurements for INITECH, stamped a few minutes ago, uids `{prefix}-{i}`.
 fn write_usage(path: &Path, n: usize, prefix: &str) {
+    write_usage_for(path, n, prefix, "INITECH")
+}
+
+/// The same for `account` (a new code makes m3ter auto-create it).
+fn write_usage_for(path: &Path, n: usize, prefix: &str, account: &str) {
     let ts = (chrono::Utc::now() - chrono::Duration::minutes(5))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     for i in 0..n {
         writeln!(
             w,
-            r#"{{"uid":"{prefix}-{i}","meter":"storage_gb","account":"INITECH","ts":"{ts}","where":{{"region":"eu"}},"measure":{{"gb":{}}}}}"#,
+            r#"{{"uid":"{prefix}-{i}","meter":"storage_gb","account":"{account}","ts":"{ts}","where":{{"region":"eu"}},"measure":{{"gb":{}}}}}"#,
             i % 10 + 1
         )
         .unwrap();
@@ -72,7 +77,8 @@ fn five_thousand_measurements_are_sent_in_batches_and_all_ingested() {
 fn a_cancelled_upload_is_offered_for_resuming_and_finished_with_the_same_uids() {
     let env = Env::start();
     let file = env.dir.path().join("resume.ndjson");
-    write_usage(&file, 2500, "rs");
+    // For a new account: m3ter auto-creates it, and the outcome says so.
+    write_usage_for(&file, 2500, "rs", "RESUMECO");
     // A run cancelled after its first batch (one at a time): 1 of 3 batches accepted.
     let client = env.client();
     let journal_path = env.dir.path().join("resume.ndjson.journal");
@@ -112,7 +118,36 @@ fn a_cancelled_upload_is_offered_for_resuming_and_finished_with_the_same_uids() 
         s.contains("2,500 ingested") && s.contains("Done")
     });
     assert!(s.contains("1,000 accepted by an earlier run"), "{s}");
+    assert!(s.contains("account RESUMECO auto-created"), "{s}");
     assert!(s.contains("1,500 / 1,500 measurements sent"), "{s}");
     assert!(!journal_path.exists());
+    tui.quit();
+}
+
+#[test]
+fn uploading_the_same_uids_again_ends_all_failed_duplicate_uid() {
+    let env = Env::start();
+    // More than one round's worth of failure events used to be read (500).
+    write_usage(&env.dir.path().join("again.ndjson"), 1200, "dup");
+    let mut tui = env.tui_sized(120, 30);
+    open_file(&mut tui, "~/ag", "~/again.ndjson");
+    tui.wait_for("1,200 measurements in 2 batches");
+    tui.send("\r");
+    tui.wait_until("the first upload ingested", |s| {
+        s.contains("1,200 ingested") && s.contains("Done")
+    });
+    // The same file again: every uid is already in m3ter.
+    tui.send("r");
+    tui.wait_until("checked again", |s| {
+        s.contains("1,200 measurements in 2 batches") && !s.contains("Done")
+    });
+    tui.send("\r");
+    let s = tui.wait_until("all failed", |s| {
+        s.contains("Done") && s.contains("failed (")
+    });
+    assert!(
+        s.contains("0 ingested · 1,200 failed (DuplicateUid 1200)"),
+        "{s}"
+    );
     tui.quit();
 }

@@ -63,7 +63,8 @@ pub async fn wait(conn: &Connection, sent: Vec<Submitted>, quiet: bool) -> anyho
     if !quiet {
         eprintln!("waiting for m3ter to ingest or refuse each measurement…");
     }
-    let f = settle::settle(&conn.client, sent, &Cancel::default(), &mut |_| {}).await?;
+    let resent = Default::default();
+    let f = settle::settle(&conn.client, sent, &resent, &Cancel::default(), &mut |_| {}).await?;
     let mut out = Outcome::default();
     for t in f.entries() {
         match &t.state {

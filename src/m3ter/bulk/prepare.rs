@@ -3,8 +3,9 @@
 //! with `Z` (m3ter refuses it otherwise), then m3ter's own rules checked locally against the
 //! meters, so a bad input is refused before a single request is made.
 
-use super::input::{Item, Problem};
+use super::input::{self, Item, Problem};
 use super::meters::Meters;
+use super::record::Location;
 use super::record::Problems;
 use super::{BulkError, Result};
 use crate::m3ter::measurement_builder::utc_if_naive;
@@ -78,8 +79,9 @@ impl Checker {
     }
 
     /// The measurement, or `None` with the problem kept for the report.
-    pub fn check(&mut self, item: Item, meters: &Meters) -> Option<Measurement> {
+    pub fn check(&mut self, mut item: Item, meters: &Meters) -> Option<Measurement> {
         let at = item.at.clone();
+        let raw = item.take_raw();
         let mut value = match item.into_value(meters) {
             Ok(v) => v,
             Err(msg) => {
@@ -96,7 +98,18 @@ impl Checker {
             Ok(m) => Some(m),
             Err(e) => {
                 self.invalid += 1;
-                self.problems.push(|| format!("{at}: {e}"));
+                self.problems.push(|| {
+                    // A record on a line of its own: point at the value's column too.
+                    let column = raw
+                        .as_deref()
+                        .filter(|_| at.column.is_none())
+                        .and_then(|r| input::column_of(r, &e.field));
+                    let at = Location {
+                        column: column.or(at.column),
+                        ..at
+                    };
+                    format!("{at}: {e}")
+                });
                 None
             }
         }
@@ -161,4 +174,33 @@ pub fn one(item: Item, meters: &Meters, note: impl FnOnce(&str)) -> Result<Measu
     }
     c.finish()?;
     Ok(m.expect("checked without problems"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::m3ter::{DataField, DataFieldCategory, Meter};
+
+    #[test]
+    fn a_problem_on_an_ndjson_line_names_the_value_column() {
+        let meters = Meters::from_list(vec![Meter {
+            id: "m1".into(),
+            code: Some("api".into()),
+            data_fields: vec![DataField {
+                category: DataFieldCategory::Measure,
+                code: "calls".into(),
+                name: "calls".into(),
+                unit: None,
+            }],
+            ..Default::default()
+        }]);
+        let text = "{\"meter\":\"api\",\"account\":\"A\",\"measure\":{\"calls\":\"3\"}}\n";
+        let reader = Box::new(std::io::Cursor::new(text.to_string()));
+        let mut c = Checker::default();
+        for item in input::items(reader, "f.ndjson", input::Format::Ndjson).unwrap() {
+            assert!(c.check(item.unwrap(), &meters).is_none());
+        }
+        let p = &c.problems().shown()[0];
+        assert!(p.starts_with("f.ndjson:1:49: measure.calls: "), "{p}");
+    }
 }

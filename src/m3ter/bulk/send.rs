@@ -215,6 +215,15 @@ pub fn rate(per_sec: f64) -> String {
     thousands(n) + "/s"
 }
 
+/// `1 batch`, `5 batches`: a count with its noun, singular or plural.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        thousands(n as u64),
+        if n == 1 { one } else { many }
+    )
+}
+
 /// `5,000`: a count with thousands separators.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

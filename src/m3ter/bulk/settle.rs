@@ -5,9 +5,11 @@
 use super::meters::Meters;
 use super::send::{is_fatal, Cancel};
 use crate::m3ter::follow::{carry_out, FollowConfig, FollowState, Follower, Submitted};
+use crate::m3ter::follow::{pace_usage_query, seen_from_usage_rows, UsageProbe};
+use crate::m3ter::USAGE_QUERY_LIMIT_MAX;
 use crate::m3ter::{Client, Measurement};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Where a set of followed measurements stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,12 +21,17 @@ pub struct Tally {
     pub pending: usize,
     /// Neither ingested nor failed within the wait.
     pub not_confirmed: usize,
+    /// Account codes the measurements made m3ter auto-create.
+    pub auto_created: std::collections::BTreeSet<String>,
 }
 
 impl Tally {
     pub fn of(f: &Follower) -> Tally {
         let mut t = Tally::default();
         for e in f.entries() {
+            if e.auto_created_account.is_some() {
+                t.auto_created.insert(e.account.clone());
+            }
             match &e.state {
                 FollowState::Ingested { .. } => t.ingested += 1,
                 FollowState::Failed { failure, .. } => {
@@ -67,12 +74,59 @@ pub fn submitted(m: &Measurement, meters: &Meters) -> Submitted {
     }
 }
 
+/// The uids of `measurements` that m3ter has ingested already (asked before they are sent):
+/// one usage query over their meters and time span. Empty when they name no known meter;
+/// as many as one query returns.
+pub async fn already_ingested(
+    client: &Client,
+    measurements: &[Measurement],
+    meters: &Meters,
+) -> crate::m3ter::Result<HashSet<String>> {
+    let mut meter_ids: Vec<String> = measurements
+        .iter()
+        .filter_map(|m| meters.find(&m.meter).map(|x| x.id.clone()))
+        .collect();
+    meter_ids.sort();
+    meter_ids.dedup();
+    let times = measurements
+        .iter()
+        .filter_map(|m| DateTime::parse_from_rfc3339(&m.ts).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let (Some(start), Some(end)) = (times.clone().min(), times.max()) else {
+        return Ok(HashSet::new());
+    };
+    if meter_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let probe = UsageProbe {
+        start,
+        end: end + chrono::Duration::milliseconds(1),
+        meter_ids,
+        limit: USAGE_QUERY_LIMIT_MAX,
+    };
+    let ours: HashSet<&str> = measurements
+        .iter()
+        .filter_map(|m| m.uid.as_deref())
+        .collect();
+    pace_usage_query().await;
+    let rows = client.usage_query(&probe.to_query()).await?;
+    Ok(seen_from_usage_rows(&rows.data)
+        .into_iter()
+        .map(|s| s.uid)
+        .filter(|u| ours.contains(u.as_str()))
+        .collect())
+}
+
 /// Follows `sent` (all accepted) until each has an outcome, the wait runs out, or `cancel`;
 /// `on_round` sees the follower after each round that got an answer. A connection or auth error
 /// ends it with that error; another failed round is asked again later.
+///
+/// `resent`: uids that were already ingested before this send ([`already_ingested`]): a usage
+/// row with one of them proves nothing, so only its event (DuplicateUid) or the wait settles it.
 pub async fn settle(
     client: &Client,
     sent: Vec<Submitted>,
+    resent: &HashSet<String>,
     cancel: &Cancel,
     on_round: &mut (dyn FnMut(&Follower) + Send),
 ) -> crate::m3ter::Result<Follower> {
@@ -82,6 +136,9 @@ pub async fn settle(
         let uid = s.uid.clone();
         f.sending(s, now);
         f.accepted(&uid, now);
+        if resent.contains(&uid) {
+            f.resent(&uid);
+        }
     }
     loop {
         let now = Utc::now();

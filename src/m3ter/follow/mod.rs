@@ -24,7 +24,7 @@ mod run;
 mod tests;
 
 pub use observe::{failure_from_event, seen_from_usage_rows, Failure, Seen};
-pub use run::carry_out;
+pub use run::{carry_out, pace_usage_query};
 
 use crate::m3ter::types::{UsageQuery, USAGE_QUERY_LIMIT_MAX};
 use chrono::{DateTime, Duration, Utc};
@@ -205,6 +205,9 @@ pub struct Answer {
     pub seen: Vec<Seen>,
     /// The usage query said `hasMoreData`: rows older than the oldest returned were cut off.
     pub usage_has_more: bool,
+    /// The events were not read all the way back to the round's start: a uid seen in the usage
+    /// query may still have a failure among the unread ones, so sightings wait for a full read.
+    pub events_cut: bool,
     /// Ingest failures among the events.
     pub failures: Vec<Failure>,
     /// Accounts looked up by code: `(code, id, auto-created, created at)`; a code absent here was
@@ -295,6 +298,14 @@ impl Follower {
             uid_was_ingested,
         };
         self.entries.insert(s.uid, t);
+    }
+
+    /// The uid was already ingested before this send (a usage query found it): a sighting of it
+    /// proves nothing, only its event (DuplicateUid) or the wait settles it.
+    pub fn resent(&mut self, uid: &str) {
+        if let Some(t) = self.entries.get_mut(uid) {
+            t.uid_was_ingested = true;
+        }
     }
 
     /// m3ter answered `accepted`: follow it for [`FollowConfig::wait`].
@@ -488,7 +499,10 @@ impl Follower {
                     event_id: f.event_id.clone(),
                     message: f.message.clone(),
                 };
-            } else if let Some(s) = seen.get(t.uid.as_str()).filter(|_| !t.uid_was_ingested) {
+            } else if let Some(s) = seen
+                .get(t.uid.as_str())
+                .filter(|_| !t.uid_was_ingested && !answer.events_cut)
+            {
                 t.state = FollowState::Ingested {
                     values: s.values.clone(),
                 };

@@ -7,18 +7,21 @@ use crate::m3ter::types::{Account, EventQuery};
 use crate::m3ter::{Client, ListQuery, Result};
 use chrono::{DateTime, Utc};
 
-/// Most event pages one round reads (100 events each): a round that finds its window still
-/// going after them leaves the rest to the next round's usage query or the wait.
-const EVENT_PAGES_MAX: usize = 5;
+/// Event pages one round reads at least (100 events each); more when more uids are asked
+/// about (every one of them may have failed), up to [`EVENT_PAGES_CAP`]. A round that finds its
+/// window still going after them says so ([`Answer::events_cut`]): its usage sightings are then
+/// not trusted, as the failure of a resent uid may be among the events not read.
+const EVENT_PAGES_MIN: usize = 5;
+const EVENT_PAGES_CAP: usize = 250;
 
-/// When this process last sent a follow-up usage query. Each follower asks at most once a
+/// When this process last sent a follow-up usage query (or a bulk upload's probe before it). Each follower asks at most once a
 /// second, but several can run at once (the log's, an upload's): together they keep to m3ter's
 /// one usage query a second too.
 static LAST_USAGE_QUERY: tokio::sync::Mutex<Option<std::time::Instant>> =
     tokio::sync::Mutex::const_new(None);
 
 /// Waits until a second has passed since the last follow-up usage query of this process.
-async fn pace_usage_query() {
+pub async fn pace_usage_query() {
     let mut last = LAST_USAGE_QUERY.lock().await;
     if let Some(t) = *last {
         let wait = std::time::Duration::from_secs(1).saturating_sub(t.elapsed());
@@ -47,7 +50,9 @@ pub async fn carry_out(client: &Client, ask: &Ask) -> Result<Answer> {
             ..EventQuery::ingest_failures()
         };
         let mut token: Option<String> = None;
-        for _ in 0..EVENT_PAGES_MAX {
+        let pages = (ask.uids.len() / 100 + 2).clamp(EVENT_PAGES_MIN, EVENT_PAGES_CAP);
+        let mut complete = false;
+        for _ in 0..pages {
             let page = client.events_page(&query, token.as_deref()).await?;
             let mut older = false;
             for e in &page.data {
@@ -64,9 +69,11 @@ pub async fn carry_out(client: &Client, ask: &Ask) -> Result<Answer> {
             }
             token = page.next().map(str::to_string);
             if older || token.is_none() {
+                complete = true;
                 break;
             }
         }
+        answer.events_cut = !complete;
     }
     if !ask.account_codes.is_empty() {
         let found = client

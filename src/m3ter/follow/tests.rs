@@ -402,3 +402,33 @@ fn a_resend_of_an_ingested_uid_waits_for_its_event_not_the_old_row() {
     });
     assert_eq!(f.get("u1").unwrap().state.label(), "failed: DuplicateUid");
 }
+
+#[test]
+fn a_sighting_waits_while_events_were_cut_and_a_resent_uid_waits_for_its_event() {
+    let mut f = Follower::default();
+    for uid in ["u1", "u2"] {
+        f.sending(submitted(uid, Some("m1"), 5), t0());
+        f.accepted(uid, t0());
+    }
+    f.resent("u2");
+    // The events were not all read: the failure of u1 may be among the unread ones.
+    let changed = f.fold(Answer {
+        seen: vec![seen("u1"), seen("u2")],
+        events_cut: true,
+        ..Default::default()
+    });
+    assert!(changed.is_empty(), "{changed:?}");
+    // All read: u1's sighting counts; u2 was there before it was sent, so only its event does.
+    let changed = f.fold(Answer {
+        seen: vec![seen("u1"), seen("u2")],
+        ..Default::default()
+    });
+    assert_eq!(changed, ["u1"]);
+    assert_eq!(f.get("u2").unwrap().state, FollowState::Accepted);
+    f.fold(Answer {
+        seen: vec![seen("u2")],
+        failures: vec![failure("u2", "DuplicateUid")],
+        ..Default::default()
+    });
+    assert_eq!(f.get("u2").unwrap().state.label(), "failed: DuplicateUid");
+}

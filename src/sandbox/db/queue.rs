@@ -58,11 +58,20 @@ pub fn queue_path(db_path: &Path) -> PathBuf {
 }
 
 impl IngestQueue {
+    /// Opens the queue with an fsync before every acknowledgement.
+    #[cfg(test)]
     pub fn open(path: &Path) -> rusqlite::Result<Self> {
+        Self::open_with(path, true)
+    }
+
+    /// `fsync`: every commit is fsynced before the acknowledgement (survives power loss);
+    /// without, a commit is written to the OS (WAL, `synchronous=NORMAL`) and survives the
+    /// sandbox being killed (kill -9), not the machine losing power.
+    pub fn open_with(path: &Path, fsync: bool) -> rusqlite::Result<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "synchronous", if fsync { "FULL" } else { "NORMAL" })?;
         // Checkpoints are the enrichment's business (see `prune`), not the acknowledgement's.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         conn.execute_batch(

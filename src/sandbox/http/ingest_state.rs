@@ -42,6 +42,22 @@ impl IngestState {
         }
     }
 
+    /// Appends a raw batch (`{"measurements": [...]}`) and returns once it is durable
+    /// (blocking: call it on the blocking pool), then wakes the enrichment.
+    pub fn append_blocking(
+        &self,
+        org: &str,
+        received: &str,
+        source: &str,
+        body: Vec<u8>,
+    ) -> ApiResult<()> {
+        self.queue
+            .append(org, received, source, body)
+            .map_err(|e| ApiError::internal(format!("could not store the batch durably: {e}")))?;
+        self.bell.ring();
+        Ok(())
+    }
+
     /// Appends a raw batch (`{"measurements": [...]}`) and returns once it is durable.
     pub async fn append(
         &self,

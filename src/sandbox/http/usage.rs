@@ -7,7 +7,8 @@
 //! - with aggregations each row holds its group keys — `accountId` and `account` (the code) for
 //!   ACCOUNT, `time` (the bucket's start, UTC, RFC 3339; weeks start on Monday) for TIME, the
 //!   field code for DIMENSION — and one column per aggregation named `function(fieldCode)`
-//!   (`sum(calls)`; `sum(calls)@<meterId>` when two meters' fields would share a name); groups
+//!   (`sum(calls)`; `sum(calls)@<meterId>` when two meters' fields would share a name, and
+//!   likewise `region@<meterId>` for a second meter's DIMENSION group of the same code); groups
 //!   with the most recent measurement come first; MEAN is the arithmetic mean, LATEST the value
 //!   with the latest `ts`, UNIQUE the count of distinct values; an aggregation reads only its
 //!   meter's rows;
@@ -237,10 +238,17 @@ fn plan(
                         format!("{field_code:?} is a {cat} field: group by a WHO, WHERE, WHAT or OTHER field"),
                     ));
                 }
+                // Two meters' fields of one code would share a column: the later one is
+                // named `code@<meterId>`, as aggregation columns are.
+                let mut column = field_code.clone();
+                if !columns.insert(column.clone()) {
+                    column = format!("{field_code}@{meter_id}");
+                    columns.insert(column.clone());
+                }
                 GroupPlan::Dimension {
                     meter_id: meter_id.clone(),
                     path,
-                    column: field_code.clone(),
+                    column,
                 }
             }
         });

@@ -196,7 +196,9 @@ impl App {
             Action::Events => {
                 self.open_kind(ScreenKind::Events, |ctx| Box::new(EventsScreen::new(ctx)))
             }
-            Action::Upload => self.open_kind(ScreenKind::Upload, |_| Box::new(UploadScreen::new())),
+            Action::Upload => self.open_kind(ScreenKind::Upload, |ctx| {
+                Box::new(UploadScreen::reopened(ctx))
+            }),
             Action::Zoom => self.zoomed = !self.zoomed,
             _ => {}
         }

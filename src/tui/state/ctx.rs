@@ -108,6 +108,8 @@ pub struct Ctx {
     pub account_search: Debounce,
     /// Follows accepted submissions to their outcome ([`super::follow`] drives it).
     pub following: super::following::Following,
+    /// The path last typed on the Upload screen, kept for the next time it opens.
+    pub last_upload_path: String,
 }
 
 impl Ctx {
@@ -136,6 +138,7 @@ impl Ctx {
             ticks: 0,
             account_search: Debounce::default(),
             following: Default::default(),
+            last_upload_path: String::new(),
         }
     }
 

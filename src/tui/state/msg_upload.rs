@@ -41,6 +41,8 @@ pub enum UploadMsg {
         done: bool,
         error: Option<String>,
     },
+    /// A journal that was written for a preview but never sent was removed.
+    Discarded,
 }
 
 /// What the check of a file found.

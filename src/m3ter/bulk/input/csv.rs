@@ -74,6 +74,7 @@ impl Iterator for Items {
                         column: None,
                     },
                     body: Body::Csv(self.header.clone(), row),
+                    raw: None,
                 }))
             }
             Err(e) => {

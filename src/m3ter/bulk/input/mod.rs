@@ -77,6 +77,9 @@ pub type Reader = Box<dyn BufRead + Send>;
 pub struct Item {
     pub at: Location,
     body: Body,
+    /// The record's own text when it is one line of its own (NDJSON), to point a problem at
+    /// the column of the value it is about.
+    raw: Option<Box<str>>,
 }
 
 #[derive(Debug)]
@@ -90,7 +93,21 @@ impl Item {
         Item {
             at,
             body: Body::Json(value),
+            raw: None,
         }
+    }
+
+    /// A JSON record read from the line `raw` (NDJSON).
+    pub fn json_line(at: Location, value: Value, raw: &str) -> Item {
+        Item {
+            raw: Some(raw.into()),
+            ..Item::json(at, value)
+        }
+    }
+
+    /// Takes the record's text out (see [`column_of`]).
+    pub fn take_raw(&mut self) -> Option<Box<str>> {
+        self.raw.take()
     }
 
     /// The meter code it names, if any (to fetch just the meters an input uses).
@@ -108,6 +125,36 @@ impl Item {
             Body::Csv(header, row) => csv::to_object(&header, &row, meters),
         }
     }
+}
+
+/// The column (1-based, in characters) where the value of `field` (`measure.calls`, `meter`)
+/// starts in the one-line JSON record `raw`, found by its keys in order; `None` when it is not
+/// there (a missing field) or `field` names no key.
+pub fn column_of(raw: &str, field: &str) -> Option<usize> {
+    if field.is_empty() {
+        return None;
+    }
+    let bytes = raw.as_bytes();
+    let mut pos = 0;
+    for seg in field.split('.') {
+        let key = format!("\"{seg}\"");
+        let mut from = pos;
+        pos = loop {
+            let at = from + raw.get(from..)?.find(&key)?;
+            let mut after = at + key.len();
+            while bytes.get(after).is_some_and(u8::is_ascii_whitespace) {
+                after += 1;
+            }
+            if bytes.get(after) == Some(&b':') {
+                break after + 1;
+            }
+            from = at + 1;
+        };
+    }
+    while bytes.get(pos).is_some_and(u8::is_ascii_whitespace) {
+        pos += 1;
+    }
+    Some(raw.get(..pos)?.chars().count() + 1)
 }
 
 /// Input that is not an item: a syntax error (reported with the others; `fatal` when reading
@@ -148,4 +195,28 @@ pub fn items(reader: Reader, file: &str, format: Format) -> Result<Items> {
         Format::Json => Box::new(json_array::Items::new(reader, file)?),
         Format::Csv => Box::new(csv::Items::new(reader, file)?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_of;
+
+    #[test]
+    fn a_field_is_found_by_its_keys_in_order() {
+        let raw = r#"{"meter":"calls","account":"A","measure": {"calls": "3"}}"#;
+        assert_eq!(column_of(raw, "measure.calls"), Some(53));
+        assert_eq!(&raw[52..55], "\"3\"");
+        assert_eq!(
+            column_of(raw, "meter"),
+            Some(10),
+            "a value equal to a key is skipped"
+        );
+        assert_eq!(column_of(raw, "ts"), None);
+        assert_eq!(column_of(raw, ""), None);
+        assert_eq!(
+            column_of(r#"{"é":1,"ts":"x"}"#, "ts"),
+            Some(13),
+            "in characters"
+        );
+    }
 }

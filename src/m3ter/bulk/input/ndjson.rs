@@ -57,13 +57,14 @@ impl Iterator for Items {
                 }
             };
             return Some(match serde_json::from_str(text) {
-                Ok(value) => Ok(Item::json(
+                Ok(value) => Ok(Item::json_line(
                     Location {
                         file: file.clone(),
                         line,
                         column: None,
                     },
                     value,
+                    text,
                 )),
                 Err(e) => Err(Problem {
                     message: format!("{file}:{line}:{}: {}", e.column(), strip_position(&e)),

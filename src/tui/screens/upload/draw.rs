@@ -36,6 +36,21 @@ pub fn tally_line(t: &Tally) -> String {
             thousands(t.not_confirmed as u64)
         ));
     }
+    if !t.auto_created.is_empty() {
+        let mut names: Vec<&str> = t.auto_created.iter().map(String::as_str).take(3).collect();
+        let more = t.auto_created.len() - names.len();
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        if names.len() == 1 && more.is_empty() {
+            parts.push(format!("account {} auto-created", names[0]));
+        } else {
+            names.sort_unstable();
+            parts.push(format!("accounts {}{more} auto-created", names.join(", ")));
+        }
+    }
     parts.join(" · ")
 }
 
@@ -49,8 +64,17 @@ fn block(title: String, focused: bool) -> Block<'static> {
 pub fn draw(s: &UploadScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
     let shown = s.candidates.len().min(8) as u16;
     let run_h = if s.run.is_some() { 6 } else { 0 };
+    // An error gets room to wrap: it names the file, the line and what was expected.
+    let path_h = match &s.failed {
+        Some(e) => {
+            let w = area.width.saturating_sub(2).max(1) as usize;
+            // Borders, the path, the wrapped error (a line to spare for word breaks).
+            (3 + e.chars().count().div_ceil(w) + 1).clamp(4, 8) as u16
+        }
+        None => 4,
+    };
     let [path_area, cand_area, run_area, body] = Layout::vertical([
-        Constraint::Length(4),
+        Constraint::Length(path_h),
         Constraint::Length(if shown > 0 { shown + 2 } else { 0 }),
         Constraint::Length(run_h),
         Constraint::Fill(1),
@@ -110,12 +134,13 @@ fn draw_path(s: &UploadScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
         summary_line(p)
     } else {
         Line::from(Span::styled(
-            "NDJSON, a JSON array or CSV (as submit --file) · Enter checks it, nothing is sent yet · Tab completes · ~ is home",
+            "NDJSON, JSON array or CSV · Enter checks (nothing is sent) · Tab completes",
             style::muted(),
         ))
     };
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), second])
+            .wrap(ratatui::widgets::Wrap { trim: false })
             .block(block(" Upload a file of measurements ".into(), s.typing)),
         area,
     );
@@ -149,7 +174,7 @@ fn summary_line(p: &Preview) -> Line<'static> {
             )),
             Span::styled(
                 format!(
-                    "{} problem{}: nothing will be sent until the file is fixed",
+                    "{} problem{}, nothing will be sent",
                     thousands(p.problem_count as u64),
                     if p.problem_count == 1 { "" } else { "s" }
                 ),

@@ -18,7 +18,8 @@ mod path;
 mod tasks;
 
 use super::{Outcome, Screen, ScreenKind};
-use crate::m3ter::bulk::send::thousands;
+use crate::m3ter::bulk::journal::JournalWriter;
+use crate::m3ter::bulk::send::{count, thousands};
 use crate::m3ter::bulk::settle::Tally;
 use crate::m3ter::bulk::Cancel;
 use crate::tui::keys::{Action, Input, Tables};
@@ -90,10 +91,10 @@ impl UploadScreen {
         }
     }
 
-    /// With `path` typed in already (tests, a screen that knows the file).
-    pub fn with_path(path: &str) -> Self {
+    /// With the path typed last time in (nothing typed is lost by leaving the screen).
+    pub fn reopened(ctx: &Ctx) -> Self {
         let mut s = Self::new();
-        s.path.set(path);
+        s.path.set(ctx.last_upload_path.clone());
         s
     }
 
@@ -101,29 +102,54 @@ impl UploadScreen {
         self.run.as_ref().is_some_and(|r| r.sending)
     }
 
-    /// Forgets the preview; a journal it wrote but never sent is removed.
-    fn drop_preview(&mut self) {
-        if let Some(p) = self.preview.take() {
-            if let JournalPlan::Fresh { writer, .. } = &p.journal {
-                if let Some(w) = writer.take() {
-                    w.abandon();
-                }
-            }
+    /// Forgets the preview; returns the journal it wrote but never sent, to be removed on a
+    /// task (before a new check of the same file writes its own beside it).
+    fn drop_preview(&mut self) -> Option<JournalWriter> {
+        let p = self.preview.take()?;
+        match &p.journal {
+            JournalPlan::Fresh { writer, .. } => writer.take(),
+            _ => None,
         }
     }
 
+    /// Stops an upload that is still being followed (the log entry says so) before the screen
+    /// moves on to another file or closes.
+    fn stop_run(&mut self, ctx: &mut Ctx) {
+        self.cancel.cancel();
+        let journal = self
+            .preview
+            .as_ref()
+            .map(|p| tasks::journal_of(&p.path).display().to_string())
+            .unwrap_or_default();
+        if let Some(r) = self.run.as_mut() {
+            if r.sending {
+                r.error.get_or_insert_with(|| {
+                    format!("left while sending: the journal {journal} keeps what was not accepted; open the file again to resume")
+                });
+            } else if !r.done {
+                r.error
+                    .get_or_insert_with(|| "left before every outcome was known".into());
+            }
+        }
+        self.log_outcome(ctx);
+    }
+
     fn check(&mut self, ctx: &mut Ctx) {
+        self.stop_run(ctx);
         self.gen += 1;
         self.checking = true;
         self.failed = None;
-        self.drop_preview();
+        let discard = self.drop_preview();
         self.run = None;
         self.candidates.clear();
         self.scroll = 0;
         self.typing = false;
         let client = ctx.client.clone();
         let typed = self.path.value().to_string();
-        ctx.spawn("check upload", tasks::check(client, self.gen, typed));
+        ctx.spawn(
+            "check upload",
+            tasks::check(client, self.gen, typed, discard),
+        );
     }
 
     fn complete(&mut self, ctx: &mut Ctx) {
@@ -197,9 +223,9 @@ impl UploadScreen {
             .unwrap_or_default();
         let p = &run.progress;
         let mut s = format!(
-            "upload {name}: {} accepted in {} batch(es)",
+            "upload {name}: {} accepted in {}",
             thousands((p.accepted + p.previously_accepted) as u64),
-            p.batches_sent
+            count(p.batches_sent, "batch", "batches")
         );
         if p.rejected > 0 {
             s.push_str(&format!(", {} rejected", thousands(p.rejected as u64)));
@@ -256,6 +282,8 @@ impl UploadScreen {
                             ctx.info(
                                 "an earlier upload of this file was not finished: Enter resumes it",
                             );
+                        } else if let Some(note) = &p.note {
+                            ctx.info(note.trim_start_matches("note: "));
                         }
                     }
                     Err(e) => {
@@ -475,14 +503,10 @@ impl Screen for UploadScreen {
     /// Leaving stops the follow-up (an upload is asked about first: see `update`) and writes
     /// the log entry with what is known; a checked, unsent file leaves no journal behind.
     fn closing(&mut self, ctx: &mut Ctx) {
-        self.cancel.cancel();
-        if let Some(r) = self.run.as_mut() {
-            if !r.done {
-                r.error
-                    .get_or_insert_with(|| "left the screen before every outcome was known".into());
-            }
+        self.stop_run(ctx);
+        ctx.last_upload_path = self.path.value().to_string();
+        if let Some(w) = self.drop_preview() {
+            ctx.spawn("discard journal", tasks::discard(w));
         }
-        self.log_outcome(ctx);
-        self.drop_preview();
     }
 }

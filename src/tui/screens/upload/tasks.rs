@@ -8,12 +8,14 @@ use crate::m3ter::bulk::check::check_batched_with;
 use crate::m3ter::bulk::input::{self, Format};
 use crate::m3ter::bulk::journal::{self, Journal, JournalWriter};
 use crate::m3ter::bulk::prepare::Checker;
-use crate::m3ter::bulk::send::{self, Progress, Summary};
+use crate::m3ter::bulk::send::{self, count, thousands, Progress, Summary};
 use crate::m3ter::bulk::settle::{self, Tally};
 use crate::m3ter::bulk::{Cancel, Meters};
+use crate::m3ter::follow::Follower;
 use crate::m3ter::{Client, Measurement, MeasurementBatch, USAGE_QUERY_LIMIT_MAX};
 use crate::tui::state::msg_upload::{JournalPlan, Preview, SendProgress, Shared, UploadMsg};
 use crate::tui::state::Msg;
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use tokio::sync::mpsc::UnboundedSender;
@@ -39,7 +41,12 @@ pub async fn listing(gen: u64, typed: String) -> Msg {
 }
 
 /// Reads and checks the file; a journal with unsent batches is offered for resuming instead.
-pub async fn check(client: Client, gen: u64, typed: String) -> Msg {
+/// `discard`: the journal an earlier check wrote and nobody sent, removed first (a check of the
+/// same file writes its own in the same place).
+pub async fn check(client: Client, gen: u64, typed: String, discard: Option<JournalWriter>) -> Msg {
+    if let Some(w) = discard {
+        let _ = tokio::task::spawn_blocking(move || w.abandon()).await;
+    }
     let result = preview(&client, &typed).await.map(Box::new);
     msg(UploadMsg::Checked { gen, result })
 }
@@ -241,6 +248,7 @@ pub async fn upload(
             following: false,
         })
     };
+    let resuming = matches!(plan, JournalPlan::Resume { .. });
     let opened = match plan {
         JournalPlan::Fresh { path, writer } => match writer.take() {
             Some(w) => w.finish(&path),
@@ -253,6 +261,25 @@ pub async fn upload(
         Ok(j) => j,
         Err(e) => return sent(SendProgress::default(), e.to_string()),
     };
+    let following = journal.header.measurements <= FOLLOW_MAX;
+    // Before sending: which of the uids about to go m3ter holds already. A usage row cannot
+    // tell an old measurement from a new one, so those are settled by their events instead.
+    let mut meters = Meters::default();
+    let mut before = HashSet::new();
+    if following {
+        match bodies(&journal, &journal.pending()) {
+            Ok(pending) => {
+                let _ = meters
+                    .ensure(&client, pending.iter().map(|m| m.meter.as_str()))
+                    .await;
+                match settle::already_ingested(&client, &pending, &meters).await {
+                    Ok(found) => before = found,
+                    Err(e) => tracing::debug!("usage probe before the upload: {e}"),
+                }
+            }
+            Err(e) => return sent(SendProgress::default(), e),
+        }
+    }
     let mut stopping = false;
     let result = send::send(&client, &mut journal, concurrency, &cancel, &mut |p| {
         let progress = match p {
@@ -279,8 +306,8 @@ pub async fn upload(
         return sent(
             progress,
             format!(
-                "stopped: {e}; {} batch(es) unsent, {resume}",
-                summary.unsent_batches
+                "stopped: {e}; {} unsent, {resume}",
+                count(summary.unsent_batches, "batch", "batches")
             ),
         );
     }
@@ -288,8 +315,8 @@ pub async fn upload(
         return sent(
             progress,
             format!(
-                "cancelled: {} batch(es) unsent, {resume}",
-                summary.unsent_batches
+                "cancelled: {} unsent, {resume}",
+                count(summary.unsent_batches, "batch", "batches")
             ),
         );
     }
@@ -304,20 +331,16 @@ pub async fn upload(
         );
     }
     // Every batch accepted: read them back to follow, then the journal has done its job.
-    let all = (0..journal.batches.len())
-        .map(|n| {
-            let body = journal.body(n).map_err(|e| e.to_string())?;
-            serde_json::from_slice::<MeasurementBatch>(&body)
-                .map(|b| b.measurements)
-                .map_err(|e| e.to_string())
-        })
-        .collect::<Result<Vec<_>, _>>();
+    let all = if following {
+        bodies(&journal, &(0..journal.batches.len()).collect::<Vec<_>>())
+    } else {
+        Ok(Vec::new())
+    };
     let finished = journal.finish().map_err(|e| e.to_string());
-    let all: Vec<Measurement> = match (all, finished) {
-        (Ok(all), Ok(())) => all.into_iter().flatten().collect(),
+    let mut all: Vec<Measurement> = match (all, finished) {
+        (Ok(all), Ok(())) => all,
         (Err(e), _) | (_, Err(e)) => return sent(progress, e),
     };
-    let following = all.len() <= FOLLOW_MAX;
     let _ = tx.send(msg(UploadMsg::Sent {
         gen,
         progress,
@@ -330,11 +353,21 @@ pub async fn upload(
             tally: Tally::default(),
             done: true,
             error: Some(format!(
-                "not followed: more than {FOLLOW_MAX} measurements (check them in the usage explorer and the ingest events)"
+                "not followed: more than {} measurements, one usage query's worth (check them in the usage explorer and the ingest events)",
+                thousands(FOLLOW_MAX as u64)
             )),
         });
     }
-    let mut meters = Meters::default();
+    // Resuming, a uid m3ter held before this run was sent by the run that stopped (its answer
+    // was lost): it is ingested. A fresh upload of a uid m3ter holds is a resend: DuplicateUid.
+    let mut base = Tally::default();
+    let resent = if resuming {
+        all.retain(|m| !m.uid.as_ref().is_some_and(|u| before.contains(u)));
+        base.ingested = before.len();
+        HashSet::new()
+    } else {
+        before
+    };
     if let Err(e) = meters
         .ensure(&client, all.iter().map(|m| m.meter.as_str()))
         .await
@@ -343,10 +376,15 @@ pub async fn upload(
     }
     let submitted = all.iter().map(|m| settle::submitted(m, &meters)).collect();
     drop(all);
-    let followed = settle::settle(&client, submitted, &cancel, &mut |f| {
+    let with_base = |f: &Follower| {
+        let mut t = Tally::of(f);
+        t.ingested += base.ingested;
+        t
+    };
+    let followed = settle::settle(&client, submitted, &resent, &cancel, &mut |f| {
         let _ = tx.send(msg(UploadMsg::Followed {
             gen,
-            tally: Tally::of(f),
+            tally: with_base(f),
             done: false,
             error: None,
         }));
@@ -355,7 +393,7 @@ pub async fn upload(
     match followed {
         Ok(f) => msg(UploadMsg::Followed {
             gen,
-            tally: Tally::of(&f),
+            tally: with_base(&f),
             done: true,
             error: None,
         }),
@@ -366,6 +404,23 @@ pub async fn upload(
             error: Some(format!("following stopped: {e}")),
         }),
     }
+}
+
+/// The measurements of batches `ns` of the journal.
+fn bodies(journal: &Journal, ns: &[usize]) -> Result<Vec<Measurement>, String> {
+    let mut out = Vec::new();
+    for &n in ns {
+        let body = journal.body(n).map_err(|e| e.to_string())?;
+        let batch: MeasurementBatch = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+        out.extend(batch.measurements);
+    }
+    Ok(out)
+}
+
+/// Removes a journal that was checked and written but will not be sent.
+pub async fn discard(writer: JournalWriter) -> Msg {
+    let _ = tokio::task::spawn_blocking(move || writer.abandon()).await;
+    msg(UploadMsg::Discarded)
 }
 
 /// The path the journal of `file` has (for messages).
