@@ -58,7 +58,14 @@ fn an_account_not_preloaded_is_checked_on_the_server() {
         code: "NOPE-CO".into(),
         found: Ok(None),
     });
-    assert!(render(&a, 80, 24).contains("not sent: no account NOPE-CO"));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("not sent: no account NOPE-CO"), "{s}");
+    // The field's own message is wrapped under it, whole, not cut at the border.
+    assert!(
+        s.contains("✗ no such account on the server: pick one"),
+        "{s}"
+    );
+    assert!(s.contains("(Advanced mode takes any code)"), "{s}");
 }
 
 /// Letters type in the editor; the global keys have F-keys, shown in the Submit footer.

@@ -31,7 +31,10 @@ impl SubmitScreen {
                     .areas(area);
             (p, l)
         } else {
-            let form_h = self.simple.height(&self.meter, form_focused, (ctx.clock)()) + 1;
+            let form_h = self
+                .simple
+                .height(&self.meter, form_focused, (ctx.clock)(), area.width)
+                + 1;
             let (want, min) = match self.mode {
                 // Simple: the form takes what it needs and the log the rest.
                 Mode::Simple => (area.height.saturating_sub(form_h), form_h.min(6)),
