@@ -285,6 +285,22 @@ fn events_screen_lists_newest_first_filters_and_marks_actioned() {
     assert!(!screen(&a).contains("UndefinedMeter"), "actioned: hidden");
 }
 
+/// A uid (or meter, account) wider than its column ends in `…` at 80 columns: a cut is seen.
+#[test]
+fn events_cut_long_cells_with_an_ellipsis() {
+    let mut a = app();
+    open_events(&mut a);
+    let mut evs = events();
+    let uid = "0696cf91-c989-4b5a-b533-93be62a6eafe";
+    evs[1].m3ter_event.as_mut().unwrap()["eventData"]["uid"] = json!(uid);
+    a.on_msg(Msg::Explore(Box::new(ExploreMsg::Events(Ok(evs)))));
+    let s = render(&a, 80, 24);
+    let row = s.lines().find(|l| l.contains("DuplicateUid")).unwrap();
+    assert!(row.contains("0696cf91-") && row.contains('…'), "{row}");
+    assert!(!render(&a, 140, 40).contains('…'), "whole when it fits");
+    assert!(render(&a, 140, 40).contains(uid));
+}
+
 #[test]
 fn event_detail_shows_the_failure_log_and_loads_it_into_the_editor() {
     let mut a = app();

@@ -395,3 +395,16 @@ fn the_log_filters_and_an_old_ts_is_pointed_out() {
         "{s}"
     );
 }
+
+/// On a narrow terminal a cell too wide for its column ends in `…` (here the data fields of a
+/// meter), so a cut name is never mistaken for the whole one.
+#[test]
+fn narrow_tables_cut_names_with_an_ellipsis() {
+    let mut a = app();
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 40, 16);
+    assert!(s.contains("Gigabytes st…"), "{s}");
+    assert!(s.contains("storage_…"), "{s}");
+    assert!(render(&a, 140, 40).contains("Gigabytes stored"));
+}
