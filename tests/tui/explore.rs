@@ -404,7 +404,11 @@ fn a_dropped_submission_is_edited_with_its_own_uid() {
         key(&mut a, KeyCode::BackTab);
     }
     key(&mut a, KeyCode::Char('e'));
-    assert!(screen(&a).contains("It keeps its uid"));
+    let s = screen(&a);
+    assert!(
+        s.contains("(UndefinedMeter), never ingested: it keeps its uid"),
+        "{s}"
+    );
     key(&mut a, KeyCode::Char('y'));
     let s = screen(&a);
     assert!(
@@ -485,4 +489,74 @@ fn advanced_takes_several_measurements_sends_one_request_and_follows_each() {
         s.contains("✓ ingested") && s.contains("✗ failed: UndefinedMeter"),
         "{s}"
     );
+}
+
+/// After a DuplicateUid the uid belongs to another measurement: `r` and `e` take a new one (the
+/// same uid would only be dropped again), and the question says why.
+#[test]
+fn a_duplicate_uid_goes_again_with_a_new_uid() {
+    let mut a = app();
+    submit_accepted(&mut a, "ACME");
+    follow(
+        &mut a,
+        Answer {
+            failures: vec![Failure {
+                failure_type: "DuplicateUid".into(),
+                ..failure("uid-1")
+            }],
+            ..Default::default()
+        },
+    );
+    while !screen(&a).contains("◀ keys go here") {
+        key(&mut a, KeyCode::BackTab);
+    }
+    key(&mut a, KeyCode::Char('r'));
+    let s = screen(&a);
+    assert!(s.contains("DuplicateUid: it gets a new uid"), "{s}");
+    key(&mut a, KeyCode::Char('y'));
+    assert_eq!(a.ctx.log.entries.len(), 2);
+    assert_ne!(a.ctx.log.entries[0].request["uid"], "uid-1");
+}
+
+fn dup_event_detail(a: &mut m3ter_console::tui::app::App) {
+    open_events(a);
+    key(a, KeyCode::Enter);
+    let log = json!({"eventId": "ev-2", "failureType": "DuplicateUid",
+        "message": "the uid \"u-2\" was already ingested",
+        "measurement": {"uid": "u-2", "meter": "storage_gb", "account": "ACME",
+            "ts": "2026-01-02T02:00:00Z", "measure": {"gb": 3}}});
+    a.on_msg(Msg::Explore(Box::new(ExploreMsg::FailureLog {
+        event_id: "ev-2".into(),
+        result: Ok(serde_json::to_string_pretty(&log).unwrap()),
+    })));
+}
+
+/// `e` on an event: a DuplicateUid comes back with a new uid, and a draft kept for that meter
+/// is not replaced without asking (with no draft, it loads at once).
+#[test]
+fn fixing_an_event_renews_a_duplicate_uid_and_asks_before_replacing_a_draft() {
+    let mut a = app();
+    dup_event_detail(&mut a);
+    key(&mut a, KeyCode::Char('e'));
+    assert_eq!(a.top_kind(), ScreenKind::Submit);
+    let s = screen(&a);
+    assert!(
+        !s.contains("\"uid\": \"u-2\"") && s.contains("\"gb\": 3"),
+        "{s}"
+    );
+    assert!(!s.contains("draft restored"), "no stale notice: {s}");
+
+    let mut a = app();
+    open_submit(&mut a);
+    typ(&mut a, "MY-DRAFT-CO");
+    while a.top_kind() != ScreenKind::Products {
+        key(&mut a, KeyCode::Esc);
+    }
+    dup_event_detail(&mut a);
+    key(&mut a, KeyCode::Char('e'));
+    let s = screen(&a);
+    assert!(s.contains("Replace the draft?"), "{s}");
+    assert!(s.contains("it gets a new uid"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    assert!(screen(&a).contains("MY-DRAFT-CO"), "the draft stays");
 }

@@ -135,7 +135,17 @@ impl EventDetailScreen {
         };
         let known = meter.code.as_deref() == Some(code.as_str());
         let mut screen = SubmitScreen::new(ctx, meter.clone());
-        screen.load_measurement(ctx, m);
+        // Dropped measurements were never ingested: the same uid is free, except after a
+        // DuplicateUid, whose uid another measurement holds.
+        let (new_uid, why) = if self.row.failure.failure_type == "DuplicateUid" {
+            (
+                true,
+                "Dropped by m3ter as a DuplicateUid: it gets a new uid (the old one is taken).",
+            )
+        } else {
+            (false, "Dropped by m3ter, never ingested: it keeps its uid.")
+        };
+        screen.offer(ctx, m, new_uid, why.to_string());
         if !known {
             ctx.error(format!(
                 "meter {code:?} does not exist: opened {}; fix the meter code before sending",
