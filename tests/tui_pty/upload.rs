@@ -35,6 +35,22 @@ fn write_usage_for(path: &Path, n: usize, prefix: &str, account: &str) {
     }
 }
 
+/// `n` measurements a millisecond apart (so a usage query can page back through them by
+/// time), a few minutes ago.
+fn write_spread(path: &Path, n: usize, prefix: &str) {
+    let start = chrono::Utc::now() - chrono::Duration::minutes(5);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..n {
+        let ts = (start + chrono::Duration::milliseconds(i as i64))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        writeln!(
+            w,
+            r#"{{"uid":"{prefix}-{i}","meter":"storage_gb","account":"INITECH","ts":"{ts}","where":{{"region":"eu"}},"measure":{{"gb":1}}}}"#,
+        )
+        .unwrap();
+    }
+}
+
 /// `F`, the path typed with `~` and completed with Tab, Enter to check it.
 fn open_file(tui: &mut Tui, typed: &str, completed: &str) {
     tui.wait_for("Cloud Compute");
@@ -149,5 +165,23 @@ fn uploading_the_same_uids_again_ends_all_failed_duplicate_uid() {
         s.contains("0 ingested · 1,200 failed (DuplicateUid 1200)"),
         "{s}"
     );
+    tui.quit();
+}
+
+/// More than one usage query's worth (20,000): followed chunk by chunk to the last one.
+#[test]
+fn more_than_one_usage_query_worth_is_followed_to_the_outcome() {
+    let env = Env::start();
+    write_spread(&env.dir.path().join("big.ndjson"), 25_000, "big");
+    let mut tui = env.tui_sized(120, 30);
+    open_file(&mut tui, "~/bi", "~/big.ndjson");
+    tui.wait_for("25,000 measurements in 25 batches");
+    tui.send("\r");
+    let s = tui.wait_until("all followed", |s| {
+        s.contains("Done") && s.contains("ingested")
+    });
+    assert!(s.contains("25,000 ingested"), "{s}");
+    assert!(!s.contains("failed ("), "{s}");
+    assert!(!s.contains("not followed"), "{s}");
     tui.quit();
 }

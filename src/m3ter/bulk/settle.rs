@@ -2,12 +2,13 @@
 //! type — with [`crate::m3ter::follow`]'s engine: one round for all pending measurements at a
 //! time, at most one usage query a second, slower while nothing changes, and a bounded wait.
 
+use super::journal::Journal;
 use super::meters::Meters;
 use super::send::{is_fatal, Cancel};
-use crate::m3ter::follow::{carry_out, FollowConfig, FollowState, Follower, Submitted};
+use crate::m3ter::follow::{carry_out_with, FollowConfig, FollowState, Follower, Submitted};
 use crate::m3ter::follow::{pace_usage_query, seen_from_usage_rows, UsageProbe};
 use crate::m3ter::USAGE_QUERY_LIMIT_MAX;
-use crate::m3ter::{Client, Measurement};
+use crate::m3ter::{Client, Measurement, MeasurementBatch};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashSet};
 
@@ -43,6 +44,17 @@ impl Tally {
             }
         }
         t
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &Tally) {
+        self.ingested += other.ingested;
+        for (t, n) in &other.failed {
+            *self.failed.entry(t.clone()).or_default() += n;
+        }
+        self.pending += other.pending;
+        self.not_confirmed += other.not_confirmed;
+        self.auto_created.extend(other.auto_created.iter().cloned());
     }
 
     pub fn failed_total(&self) -> usize {
@@ -108,13 +120,35 @@ pub async fn already_ingested(
         .iter()
         .filter_map(|m| m.uid.as_deref())
         .collect();
-    pace_usage_query().await;
-    let rows = client.usage_query(&probe.to_query()).await?;
-    Ok(seen_from_usage_rows(&rows.data)
-        .into_iter()
-        .map(|s| s.uid)
-        .filter(|u| ours.contains(u.as_str()))
-        .collect())
+    let mut probe = probe;
+    let mut found = HashSet::new();
+    // m3ter returns the newest rows first, at most one query's worth: while it says there is
+    // more, the window narrows to what is older than the oldest row returned.
+    loop {
+        pace_usage_query().await;
+        let rows = client.usage_query(&probe.to_query()).await?;
+        let seen = seen_from_usage_rows(&rows.data);
+        let oldest = seen.iter().filter_map(|s| s.ts).min();
+        found.extend(
+            seen.into_iter()
+                .map(|s| s.uid)
+                .filter(|u| ours.contains(u.as_str())),
+        );
+        match oldest {
+            Some(o) if rows.has_more_data && o > probe.start && o < probe.end => {
+                // Rows at the oldest instant may have been cut among themselves: ask it again.
+                probe.end = o + chrono::Duration::milliseconds(1);
+                if probe.end >= probe.start + chrono::Duration::milliseconds(1)
+                    && found.len() < ours.len()
+                {
+                    continue;
+                }
+                break;
+            }
+            _ => break,
+        }
+    }
+    Ok(found)
 }
 
 /// Follows `sent` (all accepted) until each has an outcome, the wait runs out, or `cancel`;
@@ -130,11 +164,27 @@ pub async fn settle(
     cancel: &Cancel,
     on_round: &mut (dyn FnMut(&Follower) + Send),
 ) -> crate::m3ter::Result<Follower> {
+    settle_sent_at(client, sent, resent, Utc::now(), 0, cancel, on_round).await
+}
+
+/// [`settle`] for measurements sent at `sent_at` (their failure events are read back to it),
+/// with `events_after` failure events known to have been raised since by other measurements
+/// (read past them too, so none of these is missed).
+#[allow(clippy::too_many_arguments)]
+pub async fn settle_sent_at(
+    client: &Client,
+    sent: Vec<Submitted>,
+    resent: &HashSet<String>,
+    sent_at: DateTime<Utc>,
+    events_after: usize,
+    cancel: &Cancel,
+    on_round: &mut (dyn FnMut(&Follower) + Send),
+) -> crate::m3ter::Result<Follower> {
     let mut f = Follower::new(FollowConfig::default());
     let now = Utc::now();
     for s in sent {
         let uid = s.uid.clone();
-        f.sending(s, now);
+        f.sending(s, sent_at.min(now));
         f.accepted(&uid, now);
         if resent.contains(&uid) {
             f.resent(&uid);
@@ -144,7 +194,7 @@ pub async fn settle(
         let now = Utc::now();
         let (_, ask) = f.poll(now);
         if let Some(ask) = ask {
-            match carry_out(client, &ask).await {
+            match carry_out_with(client, &ask, events_after).await {
                 Ok(answer) => {
                     f.fold(answer);
                     on_round(&f);
@@ -172,4 +222,149 @@ pub async fn settle(
         }
     }
     Ok(f)
+}
+
+/// Most measurements followed at once: what one usage query returns.
+pub fn follow_chunk() -> usize {
+    USAGE_QUERY_LIMIT_MAX as usize
+}
+
+/// `batches` (journal order) grouped into runs of consecutive batches of at most `max`
+/// measurements each (a batch larger than `max` alone).
+pub fn chunks(journal: &Journal, batches: &[usize], max: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut size = 0;
+    for &b in batches {
+        let n = journal.batches[b].count;
+        match out.last_mut() {
+            Some(last) if size + n <= max => {
+                last.push(b);
+                size += n;
+            }
+            _ => {
+                out.push(vec![b]);
+                size = n;
+            }
+        }
+    }
+    out
+}
+
+/// The measurements of batches `ns` of the journal.
+pub fn bodies(journal: &Journal, ns: &[usize]) -> Result<Vec<Measurement>, String> {
+    let mut out = Vec::new();
+    for &n in ns {
+        let body = journal.body(n).map_err(|e| e.to_string())?;
+        let batch: MeasurementBatch = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+        out.extend(batch.measurements);
+    }
+    Ok(out)
+}
+
+/// The uids of the journal's `batches` m3ter holds already, asked chunk by chunk (each probe
+/// at most one usage query's worth of rows, narrowed while m3ter says there is more).
+pub async fn already_ingested_in(
+    client: &Client,
+    journal: &Journal,
+    batches: &[usize],
+    meters: &mut Meters,
+) -> Result<HashSet<String>, String> {
+    let mut found = HashSet::new();
+    for chunk in chunks(journal, batches, follow_chunk()) {
+        let ms = bodies(journal, &chunk)?;
+        let _ = meters
+            .ensure(client, ms.iter().map(|m| m.meter.as_str()))
+            .await;
+        match already_ingested(client, &ms, meters).await {
+            Ok(f) => found.extend(f),
+            Err(e) => tracing::debug!("usage probe before the upload: {e}"),
+        }
+    }
+    Ok(found)
+}
+
+/// Where a journal's follow-up stands, for a progress callback.
+pub struct JournalFollow<'a> {
+    pub journal: &'a Journal,
+    /// When each batch was answered by this run (`None`: an earlier run's, or not sent).
+    pub answered_at: &'a [Option<DateTime<Utc>>],
+    /// When this run started sending (for batches an earlier run sent).
+    pub started: DateTime<Utc>,
+    /// Uids m3ter held before this run sent them.
+    pub before: &'a HashSet<String>,
+    /// A resumed run: a uid held before was sent by the run that stopped (it is ingested);
+    /// otherwise it is a resend (settled by its DuplicateUid event).
+    pub resuming: bool,
+}
+
+/// Follows every measurement of the journal to its outcome, one chunk of at most
+/// [`follow_chunk`] measurements at a time — so a file of any size is followed while only one
+/// chunk's entries are held, and each chunk's usage query fits in one answer. The newest chunk
+/// goes first: its failure events are the newest, and the failures it and the later chunks
+/// raised are known when an older chunk reads back past them. `on_round` gets the whole
+/// journal's tally (chunks not followed yet count as pending).
+pub async fn follow_journal(
+    client: &Client,
+    jf: JournalFollow<'_>,
+    meters: &mut Meters,
+    cancel: &Cancel,
+    on_round: &mut (dyn FnMut(&Tally) + Send),
+) -> Result<Tally, String> {
+    let journal = jf.journal;
+    let all: Vec<usize> = (0..journal.batches.len()).collect();
+    let chunks = chunks(journal, &all, follow_chunk());
+    let mut done = Tally::default();
+    let mut waiting: usize = journal.batches.iter().map(|b| b.count).sum();
+    for chunk in chunks.iter().rev() {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let mut ms = bodies(journal, chunk)?;
+        waiting -= ms.len();
+        let resent = if jf.resuming {
+            let before = ms.len();
+            ms.retain(|m| !m.uid.as_ref().is_some_and(|u| jf.before.contains(u)));
+            done.ingested += before - ms.len();
+            HashSet::new()
+        } else {
+            ms.iter()
+                .filter_map(|m| m.uid.clone())
+                .filter(|u| jf.before.contains(u))
+                .collect()
+        };
+        if let Err(e) = meters
+            .ensure(client, ms.iter().map(|m| m.meter.as_str()))
+            .await
+        {
+            tracing::debug!("meters for the follow-up: {e}");
+        }
+        let sent_at = chunk
+            .iter()
+            .filter_map(|&b| jf.answered_at.get(b).copied().flatten())
+            .min()
+            .unwrap_or(jf.started);
+        let submitted: Vec<Submitted> = ms.iter().map(|m| submitted(m, meters)).collect();
+        drop(ms);
+        let events_after = done.failed_total();
+        let base = done.clone();
+        let f = settle_sent_at(
+            client,
+            submitted,
+            &resent,
+            sent_at,
+            events_after,
+            cancel,
+            &mut |f| {
+                let mut t = base.clone();
+                t.add(&Tally::of(f));
+                t.pending += waiting;
+                on_round(&t);
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        done.add(&Tally::of(&f));
+    }
+    done.pending += waiting;
+    Ok(done)
 }

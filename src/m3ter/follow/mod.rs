@@ -24,7 +24,7 @@ mod run;
 mod tests;
 
 pub use observe::{failure_from_event, seen_from_usage_rows, Failure, Seen};
-pub use run::{carry_out, pace_usage_query};
+pub use run::{carry_out, carry_out_with, pace_usage_query};
 
 use crate::m3ter::types::{UsageQuery, USAGE_QUERY_LIMIT_MAX};
 use chrono::{DateTime, Duration, Utc};

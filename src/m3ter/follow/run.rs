@@ -36,6 +36,12 @@ pub async fn pace_usage_query() {
 /// up in the same round is looked up after its measurement could be seen) and gathers what
 /// they found. The first failing request fails the round; the follower asks again later.
 pub async fn carry_out(client: &Client, ask: &Ask) -> Result<Answer> {
+    carry_out_with(client, ask, 0).await
+}
+
+/// [`carry_out`], reading past `events_after` more failure events: ones other measurements
+/// are known to have raised since the round's start, which come first (newest first).
+pub async fn carry_out_with(client: &Client, ask: &Ask, events_after: usize) -> Result<Answer> {
     let mut answer = Answer::default();
     if let Some(probe) = &ask.usage {
         pace_usage_query().await;
@@ -50,7 +56,8 @@ pub async fn carry_out(client: &Client, ask: &Ask) -> Result<Answer> {
             ..EventQuery::ingest_failures()
         };
         let mut token: Option<String> = None;
-        let pages = (ask.uids.len() / 100 + 2).clamp(EVENT_PAGES_MIN, EVENT_PAGES_CAP);
+        let pages = ((ask.uids.len() + events_after) / 100 + 2)
+            .clamp(EVENT_PAGES_MIN, EVENT_PAGES_CAP + events_after / 100);
         let mut complete = false;
         for _ in 0..pages {
             let page = client.events_page(&query, token.as_deref()).await?;

@@ -324,17 +324,6 @@ impl UploadScreen {
                         ctx.error(e.clone());
                         self.log_outcome(ctx);
                     }
-                    None if !following => {
-                        if let Some(r) = self.run.as_mut() {
-                            r.note = Some(format!(
-                                "not followed: more than {} measurements, one usage query's worth (the usage explorer and the ingest events show them)",
-                                thousands(tasks::FOLLOW_MAX as u64)
-                            ));
-                        }
-                        let line = self.summary();
-                        self.log_outcome(ctx);
-                        ctx.info(line);
-                    }
                     None => {
                         ctx.info("all batches accepted: following each measurement to its outcome…")
                     }

@@ -11,11 +11,9 @@ use crate::m3ter::bulk::prepare::Checker;
 use crate::m3ter::bulk::send::{self, count, Progress, Summary};
 use crate::m3ter::bulk::settle::{self, Tally};
 use crate::m3ter::bulk::{Cancel, Meters};
-use crate::m3ter::follow::Follower;
-use crate::m3ter::{Client, Measurement, MeasurementBatch, USAGE_QUERY_LIMIT_MAX};
+use crate::m3ter::{Client, Measurement, MeasurementBatch};
 use crate::tui::state::msg_upload::{JournalPlan, Preview, SendProgress, Shared, UploadMsg};
 use crate::tui::state::Msg;
-use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use tokio::sync::mpsc::UnboundedSender;
@@ -24,8 +22,6 @@ use tokio::sync::mpsc::UnboundedSender;
 pub const PREVIEW_ROWS: usize = 20;
 /// Problems kept in full: every one a file could sensibly have (the count goes on past it).
 pub const PROBLEMS_KEPT: usize = 100_000;
-/// Most measurements one upload follows to their outcome: what one usage query returns.
-pub const FOLLOW_MAX: usize = USAGE_QUERY_LIMIT_MAX as usize;
 
 fn msg(m: UploadMsg) -> Msg {
     Msg::Upload(Box::new(m))
@@ -296,29 +292,26 @@ async fn upload_here(
         Ok(j) => j,
         Err(e) => return sent(SendProgress::default(), e.to_string()),
     };
-    let following = journal.header.measurements <= FOLLOW_MAX;
     // Before sending: which of the uids about to go m3ter holds already. A usage row cannot
     // tell an old measurement from a new one, so those are settled by their events instead.
     let mut meters = Meters::default();
-    let mut before = HashSet::new();
-    if following {
-        match bodies(&journal, &journal.pending()) {
-            Ok(pending) => {
-                let _ = meters
-                    .ensure(&client, pending.iter().map(|m| m.meter.as_str()))
-                    .await;
-                match settle::already_ingested(&client, &pending, &meters).await {
-                    Ok(found) => before = found,
-                    Err(e) => tracing::debug!("usage probe before the upload: {e}"),
-                }
-            }
+    let before =
+        match settle::already_ingested_in(&client, &journal, &journal.pending(), &mut meters).await
+        {
+            Ok(found) => found,
             Err(e) => return sent(SendProgress::default(), e),
-        }
-    }
+        };
+    let started = chrono::Utc::now();
+    let mut answered_at = vec![None; journal.batches.len()];
     let mut stopping = false;
     let result = send::send(&client, &mut journal, concurrency, &cancel, &mut |p| {
         let progress = match p {
-            Progress::Answered { summary, .. } => progress_of(summary, stopping),
+            Progress::Answered { summary, batch, .. } => {
+                if let Some(at) = answered_at.get_mut(batch) {
+                    *at = Some(chrono::Utc::now());
+                }
+                progress_of(summary, stopping)
+            }
             Progress::Stopping { .. } => {
                 stopping = true;
                 return;
@@ -365,84 +358,44 @@ async fn upload_here(
             ),
         );
     }
-    // Every batch accepted: read them back to follow, then the journal has done its job.
-    let all = if following {
-        bodies(&journal, &(0..journal.batches.len()).collect::<Vec<_>>())
-    } else {
-        Ok(Vec::new())
-    };
-    let finished = journal.finish().map_err(|e| e.to_string());
-    let mut all: Vec<Measurement> = match (all, finished) {
-        (Ok(all), Ok(())) => all,
-        (Err(e), _) | (_, Err(e)) => return sent(progress, e),
-    };
-    let sent_all = msg(UploadMsg::Sent {
+    // Every batch accepted: follow them chunk by chunk, then the journal has done its job.
+    let _ = tx.send(msg(UploadMsg::Sent {
         gen,
         progress,
         error: None,
-        following,
-    });
-    if !following {
-        return sent_all;
-    }
-    let _ = tx.send(sent_all);
-    // Resuming, a uid m3ter held before this run was sent by the run that stopped (its answer
-    // was lost): it is ingested. A fresh upload of a uid m3ter holds is a resend: DuplicateUid.
-    let mut base = Tally::default();
-    let resent = if resuming {
-        all.retain(|m| !m.uid.as_ref().is_some_and(|u| before.contains(u)));
-        base.ingested = before.len();
-        HashSet::new()
-    } else {
-        before
+        following: true,
+    }));
+    let jf = settle::JournalFollow {
+        journal: &journal,
+        answered_at: &answered_at,
+        started,
+        before: &before,
+        resuming,
     };
-    if let Err(e) = meters
-        .ensure(&client, all.iter().map(|m| m.meter.as_str()))
-        .await
-    {
-        tracing::debug!("meters for the follow-up: {e}");
-    }
-    let submitted = all.iter().map(|m| settle::submitted(m, &meters)).collect();
-    drop(all);
-    let with_base = |f: &Follower| {
-        let mut t = Tally::of(f);
-        t.ingested += base.ingested;
-        t
-    };
-    let followed = settle::settle(&client, submitted, &resent, &cancel, &mut |f| {
+    let followed = settle::follow_journal(&client, jf, &mut meters, &cancel, &mut |t| {
         let _ = tx.send(msg(UploadMsg::Followed {
             gen,
-            tally: with_base(f),
+            tally: t.clone(),
             done: false,
             error: None,
         }));
     })
     .await;
-    match followed {
-        Ok(f) => msg(UploadMsg::Followed {
+    let finished = journal.finish().map_err(|e| e.to_string());
+    match (followed, finished) {
+        (Ok(t), Ok(())) => msg(UploadMsg::Followed {
             gen,
-            tally: with_base(&f),
+            tally: t,
             done: true,
             error: None,
         }),
-        Err(e) => msg(UploadMsg::Followed {
+        (Err(e), _) | (_, Err(e)) => msg(UploadMsg::Followed {
             gen,
             tally: Tally::default(),
             done: true,
             error: Some(format!("following stopped: {e}")),
         }),
     }
-}
-
-/// The measurements of batches `ns` of the journal.
-fn bodies(journal: &Journal, ns: &[usize]) -> Result<Vec<Measurement>, String> {
-    let mut out = Vec::new();
-    for &n in ns {
-        let body = journal.body(n).map_err(|e| e.to_string())?;
-        let batch: MeasurementBatch = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-        out.extend(batch.measurements);
-    }
-    Ok(out)
 }
 
 /// Removes a journal that was checked and written but will not be sent.
