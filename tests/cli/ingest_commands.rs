@@ -39,6 +39,11 @@ fn scripted(ts: &TestSandbox) -> (String, Seen) {
     // Set once a submission carries the good uid: only then does the usage probe find it.
     let sent_ok = Arc::new(AtomicBool::new(false));
     let got_ok = sent_ok.clone();
+    // When the good uid was submitted again: m3ter raises DuplicateUid for it a moment later
+    // (its enrichment runs after the answer), while the old usage row is there at once.
+    let resent_at: Arc<Mutex<Option<std::time::Instant>>> = Arc::default();
+    let dup_seen = resent_at.clone();
+    let ok_sends = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let app = axum::Router::new()
         .route(
             "/oauth/token",
@@ -95,9 +100,25 @@ fn scripted(ts: &TestSandbox) -> (String, Seen) {
         .route(
             &format!("{org}/events"),
             get(move || {
+                let now = chrono::Utc::now().to_rfc3339();
                 let mut f = failure.clone();
-                f["eventTime"] = json!(chrono::Utc::now().to_rfc3339());
-                async move { axum::Json(json!({"data": [f]})) }
+                f["eventTime"] = json!(now);
+                let mut data = vec![f];
+                let raised = dup_seen
+                    .lock()
+                    .unwrap()
+                    .is_some_and(|t| t.elapsed() > std::time::Duration::from_millis(1500));
+                if raised {
+                    data.insert(
+                        0,
+                        json!({"id": "e2", "eventName": "ingest.validation.failure",
+                        "eventTime": now, "dtActioned": null,
+                        "m3terEvent": {"eventData": {"failureType": "DuplicateUid",
+                            "message": "the uid \"w-ok\" was already ingested", "uid": "w-ok",
+                            "meter": "api_calls", "account": "ACME"}}}),
+                    );
+                }
+                async move { axum::Json(json!({ "data": data })) }
             }),
         )
         .route(
@@ -105,6 +126,9 @@ fn scripted(ts: &TestSandbox) -> (String, Seen) {
             post(move |body: String| {
                 if body.contains("\"w-ok\"") {
                     sent_ok.store(true, Ordering::SeqCst);
+                    if ok_sends.fetch_add(1, Ordering::SeqCst) == 1 {
+                        *resent_at.lock().unwrap() = Some(std::time::Instant::now());
+                    }
                 }
                 async { axum::Json(json!({"result": "accepted"})) }
             }),
@@ -299,25 +323,36 @@ fn submit_wait_follows_to_the_outcome() {
         r.stderr
     );
 
-    let r = Run::from(
-        ts.cmd_at(&url)
-            .args([
-                "submit",
-                "--meter",
-                "api_calls",
-                "--account",
-                "ACME",
-                "--uid",
-                "w-ok",
-                "--field",
-                "calls=1",
-                "--wait",
-                "-o",
-                "table",
-            ])
-            .output()
-            .unwrap(),
-    );
+    // One measurement by flags, its uid already in m3ter: a resend, whose old usage row proves
+    // nothing; its event settles it.
+    let one = |url: &str| {
+        Run::from(
+            ts.cmd_at(url)
+                .args([
+                    "submit",
+                    "--meter",
+                    "api_calls",
+                    "--account",
+                    "ACME",
+                    "--uid",
+                    "w-ok",
+                    "--field",
+                    "calls=1",
+                    "--wait",
+                    "-o",
+                    "table",
+                ])
+                .output()
+                .unwrap(),
+        )
+    };
+    let r = one(&url);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("0 ingested, 1 failed"), "{}", r.stdout);
+    assert!(r.stdout.contains("1 × DuplicateUid"), "{}", r.stdout);
+    // A server that never saw the uid: ingested.
+    let (fresh, _) = scripted(&ts);
+    let r = one(&fresh);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("1 ingested, 0 failed"), "{}", r.stdout);
 }

@@ -66,6 +66,18 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
     if args.dry_run {
         return output::json(&measurements[0]);
     }
+    // A uid m3ter holds already is a resend: its old usage row proves nothing, only its event
+    // (DuplicateUid) settles it — the same probe as a file's.
+    let resent = if args.wait {
+        settle::already_ingested(&conn.client, &measurements, &meters)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::debug!("usage probe before the submit: {e}");
+                Default::default()
+            })
+    } else {
+        Default::default()
+    };
     conn.client.submit(&measurements).await?;
     let m = &measurements[0];
     if fmt != OutputFormat::Json {
@@ -83,7 +95,7 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
             wait::wait(
                 conn,
                 vec![settle::submitted(m, &meters)],
-                &Default::default(),
+                &resent,
                 args.quiet,
             )
             .await?,
