@@ -408,3 +408,119 @@ fn a_csv_template_just_written_is_the_path_the_upload_screen_opens_with() {
     assert_eq!(app.top_kind(), ScreenKind::Upload);
     assert!(render(&app, 80, 24).contains("File  storage_gb-template.csv"));
 }
+
+/// A checked 5,000-measurement file sent and all its batches accepted: it is being followed.
+fn sent_and_following(app: &mut App, dir: &std::path::Path) {
+    let journal = dir.join("usage.ndjson.journal");
+    let writer = JournalWriter::new(&journal, "org-1", "usage.ndjson").unwrap();
+    open_with_completion(app);
+    key(app, KeyCode::Enter);
+    up(
+        app,
+        UploadMsg::Checked {
+            gen: 2,
+            result: Ok(preview(
+                Vec::new(),
+                JournalPlan::Fresh {
+                    path: journal,
+                    writer: Shared::new(writer),
+                },
+            )),
+        },
+    );
+    key(app, KeyCode::Enter);
+    up(
+        app,
+        UploadMsg::Sent {
+            gen: 3,
+            progress: SendProgress {
+                sent: 5000,
+                to_send: 5000,
+                accepted: 5000,
+                batches_sent: 5,
+                batches: 5,
+                ..Default::default()
+            },
+            error: None,
+            following: true,
+        },
+    );
+}
+
+fn followed(app: &mut App, ingested: usize, pending: usize, done: bool) {
+    up(
+        app,
+        UploadMsg::Followed {
+            gen: 3,
+            tally: Tally {
+                ingested,
+                pending,
+                ..Default::default()
+            },
+            done,
+            error: None,
+        },
+    );
+}
+
+#[test]
+fn leaving_the_screen_keeps_following_the_upload_and_its_log_entry_moves_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app();
+    sent_and_following(&mut app, dir.path());
+    followed(&mut app, 2000, 3000, false);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.top_kind(), ScreenKind::Products);
+    let bg = app
+        .ctx
+        .upload_follow
+        .as_ref()
+        .expect("followed in the background");
+    assert!(
+        !bg.cancel.is_cancelled(),
+        "leaving does not stop the follow-up"
+    );
+    let outcome = || app.ctx.log.entries[0].outcome();
+    assert_eq!(
+        outcome(),
+        "upload usage.ndjson: 5,000 accepted in 5 batches · 2,000 ingested · 3,000 pending"
+    );
+    followed(&mut app, 4000, 1000, false);
+    assert_eq!(
+        app.ctx.log.entries[0].outcome(),
+        "upload usage.ndjson: 5,000 accepted in 5 batches · 4,000 ingested · 1,000 pending"
+    );
+    followed(&mut app, 5000, 0, true);
+    assert_eq!(app.ctx.log.entries.len(), 1, "still one entry");
+    assert_eq!(
+        app.ctx.log.entries[0].outcome(),
+        "upload usage.ndjson: 5,000 accepted in 5 batches · 5,000 ingested"
+    );
+    // Opening the screen again shows the upload as it ended.
+    typ(&mut app, "F");
+    let s = render(&app, 140, 40);
+    assert!(s.contains("5,000 ingested"), "{s}");
+    assert!(app.ctx.upload_follow.is_none());
+}
+
+#[test]
+fn reopening_the_screen_shows_the_upload_still_being_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app();
+    sent_and_following(&mut app, dir.path());
+    followed(&mut app, 1000, 4000, false);
+    key(&mut app, KeyCode::Esc);
+    followed(&mut app, 3000, 2000, false);
+    typ(&mut app, "F");
+    let s = render(&app, 140, 40);
+    assert!(s.contains("3,000 ingested · 2,000 pending"), "{s}");
+    // The screen has it back: its rounds land there, and the one entry is written once more.
+    followed(&mut app, 5000, 0, true);
+    let s = render(&app, 140, 40);
+    assert!(s.contains("5,000 ingested"), "{s}");
+    assert_eq!(app.ctx.log.entries.len(), 1);
+    assert_eq!(
+        app.ctx.log.entries[0].outcome(),
+        "upload usage.ndjson: 5,000 accepted in 5 batches · 5,000 ingested"
+    );
+}

@@ -75,7 +75,7 @@ impl Summary {
 }
 
 /// A request to stop sending, shared between the one who asks (Ctrl-C, Esc) and the loop.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, Debug)]
 pub struct Cancel(Arc<(AtomicBool, Notify)>);
 
 impl Cancel {

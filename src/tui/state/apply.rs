@@ -97,10 +97,8 @@ impl Ctx {
                 }
             }
             // The app hands each entry its own `Submitted`.
-            Msg::AccountsScreen(_)
-            | Msg::Explore(_)
-            | Msg::Upload(_)
-            | Msg::SubmittedMany { .. } => {}
+            Msg::Upload(m) => ctx.on_upload_follow(m),
+            Msg::AccountsScreen(_) | Msg::Explore(_) | Msg::SubmittedMany { .. } => {}
             Msg::Follow(m) => ctx.on_follow(m.as_ref()),
         }
     }

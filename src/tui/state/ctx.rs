@@ -110,6 +110,8 @@ pub struct Ctx {
     pub following: super::following::Following,
     /// The path last typed on the Upload screen, kept for the next time it opens.
     pub last_upload_path: String,
+    /// An upload still being followed after its screen was left.
+    pub upload_follow: Option<super::upload_follow::UploadFollow>,
 }
 
 impl Ctx {
@@ -139,6 +141,7 @@ impl Ctx {
             account_search: Debounce::default(),
             following: Default::default(),
             last_upload_path: String::new(),
+            upload_follow: None,
         }
     }
 

@@ -3,7 +3,6 @@
 
 use super::{Run, UploadScreen};
 use crate::m3ter::bulk::send::{rate, thousands};
-use crate::m3ter::bulk::settle::Tally;
 use crate::m3ter::Measurement;
 use crate::tui::state::msg_upload::{JournalPlan, Preview};
 use crate::tui::state::Ctx;
@@ -16,43 +15,7 @@ use serde_json::Value;
 
 const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
-/// `5,000 ingested`, `4,990 ingested · 10 failed (UndefinedMeter 10) · 3 pending`.
-pub fn tally_line(t: &Tally) -> String {
-    let mut parts = vec![format!("{} ingested", thousands(t.ingested as u64))];
-    let failed = t.failed_total();
-    if failed > 0 {
-        parts.push(format!(
-            "{} failed ({})",
-            thousands(failed as u64),
-            t.failures()
-        ));
-    }
-    if t.pending > 0 {
-        parts.push(format!("{} pending", thousands(t.pending as u64)));
-    }
-    if t.not_confirmed > 0 {
-        parts.push(format!(
-            "{} not confirmed yet",
-            thousands(t.not_confirmed as u64)
-        ));
-    }
-    if !t.auto_created.is_empty() {
-        let mut names: Vec<&str> = t.auto_created.iter().map(String::as_str).take(3).collect();
-        let more = t.auto_created.len() - names.len();
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        if names.len() == 1 && more.is_empty() {
-            parts.push(format!("account {} auto-created", names[0]));
-        } else {
-            names.sort_unstable();
-            parts.push(format!("accounts {}{more} auto-created", names.join(", ")));
-        }
-    }
-    parts.join(" · ")
-}
+pub use crate::tui::state::upload_follow::tally_line;
 
 fn block(title: String, focused: bool) -> Block<'static> {
     Block::default()

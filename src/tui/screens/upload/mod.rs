@@ -19,12 +19,12 @@ mod tasks;
 
 use super::{Outcome, Screen, ScreenKind};
 use crate::m3ter::bulk::journal::JournalWriter;
-use crate::m3ter::bulk::send::{count, thousands};
+use crate::m3ter::bulk::send::thousands;
 use crate::m3ter::bulk::settle::Tally;
 use crate::m3ter::bulk::Cancel;
 use crate::tui::keys::{Action, Input, Tables};
-use crate::tui::state::log::SubmitError;
 use crate::tui::state::msg_upload::{JournalPlan, Preview, SendProgress, UploadMsg};
+use crate::tui::state::upload_follow::{self, UploadFollow};
 use crate::tui::state::{persistence, Ctx, Msg};
 use crate::tui::widgets::input::TextInput;
 use ratatui::layout::Rect;
@@ -47,6 +47,8 @@ pub struct Run {
     /// Something to know that is not a failure (a file too large to follow).
     pub note: Option<String>,
     pub done: bool,
+    /// The file's name, for the log line.
+    pub name: String,
 }
 
 pub struct UploadScreen {
@@ -93,10 +95,26 @@ impl UploadScreen {
         }
     }
 
-    /// With the path typed last time in (nothing typed is lost by leaving the screen).
-    pub fn reopened(ctx: &Ctx) -> Self {
+    /// With the path typed last time in (nothing typed is lost by leaving the screen), and
+    /// the upload that was followed after it was left, as it stands now.
+    pub fn reopened(ctx: &mut Ctx) -> Self {
         let mut s = Self::new();
         s.path.set(ctx.last_upload_path.clone());
+        if let Some(up) = ctx.upload_follow.take() {
+            s.gen = up.gen;
+            s.log_id = (!up.done).then_some(up.log_id);
+            s.cancel = up.cancel;
+            s.typing = false;
+            s.run = Some(Run {
+                progress: up.progress,
+                following: !up.done,
+                tally: up.tally,
+                error: up.error,
+                done: up.done,
+                name: up.name,
+                ..Default::default()
+            });
+        }
         s
     }
 
@@ -198,6 +216,11 @@ impl UploadScreen {
         self.log_id = Some(id);
         self.run = Some(Run {
             sending: true,
+            name: p
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             ..Default::default()
         });
         let task = tasks::upload(
@@ -217,25 +240,7 @@ impl UploadScreen {
         let Some(run) = &self.run else {
             return String::new();
         };
-        let name = self
-            .preview
-            .as_ref()
-            .and_then(|p| p.path.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let p = &run.progress;
-        let mut s = format!(
-            "upload {name}: {} accepted in {}",
-            thousands((p.accepted + p.previously_accepted) as u64),
-            count(p.batches_sent, "batch", "batches")
-        );
-        if p.rejected > 0 {
-            s.push_str(&format!(", {} rejected", thousands(p.rejected as u64)));
-        }
-        if let Some(t) = &run.tally {
-            s.push_str(&format!(" · {}", draw::tally_line(t)));
-        }
-        s
+        upload_follow::summary(&run.name, &run.progress, run.tally.as_ref())
     }
 
     /// Writes the upload's one log entry (once).
@@ -247,18 +252,7 @@ impl UploadScreen {
             .run
             .as_ref()
             .is_some_and(|r| r.tally.is_none() && r.error.is_some());
-        let result = if stopped {
-            Err(SubmitError {
-                status: None,
-                message: format!("{summary}: {}", error.unwrap_or_default()),
-            })
-        } else {
-            Ok(serde_json::json!({ "result": summary }))
-        };
-        ctx.log.set_answered(id, ctx.now());
-        if let Some(entry) = ctx.log.complete(id, result) {
-            persistence::save_entry(ctx, &entry);
-        }
+        upload_follow::write_entry(ctx, id, summary, error, stopped, true);
     }
 
     fn on_upload(&mut self, ctx: &mut Ctx, m: &UploadMsg) {
@@ -502,10 +496,23 @@ impl Screen for UploadScreen {
         self.checking || self.run.as_ref().is_some_and(|r| r.sending || r.following)
     }
 
-    /// Leaving stops the follow-up (an upload is asked about first: see `update`) and writes
-    /// the log entry with what is known; a checked, unsent file leaves no journal behind.
+    /// Leaving while sending asks first (see `update`), then stops; an upload being followed
+    /// goes on in the background, its log entry updated until every measurement is settled,
+    /// and opening the screen again shows it. A checked, unsent file leaves no journal behind.
     fn closing(&mut self, ctx: &mut Ctx) {
-        self.stop_run(ctx);
+        match (self.run.take(), self.log_id) {
+            (Some(r), Some(id)) if r.following && !r.done => {
+                self.log_id = None;
+                let mut up =
+                    UploadFollow::new(self.gen, id, r.name, r.progress, self.cancel.clone());
+                up.tally = r.tally;
+                ctx.follow_upload_in_background(up);
+            }
+            (r, _) => {
+                self.run = r;
+                self.stop_run(ctx);
+            }
+        }
         ctx.last_upload_path = self.path.value().to_string();
         if let Some(w) = self.drop_preview() {
             ctx.spawn("discard journal", tasks::discard(w));
