@@ -185,3 +185,34 @@ fn more_than_one_usage_query_worth_is_followed_to_the_outcome() {
     assert!(!s.contains("not followed"), "{s}");
     tui.quit();
 }
+
+/// Leaving the screen while the upload is followed: the follow-up goes on, the one log entry
+/// (on disk too) ends with every measurement's outcome, and the screen shows it when opened.
+#[test]
+fn leaving_the_screen_while_following_keeps_following() {
+    let env = Env::start();
+    write_spread(&env.dir.path().join("left.ndjson"), 25_000, "left");
+    let mut tui = env.tui_sized(120, 30);
+    open_file(&mut tui, "~/le", "~/left.ndjson");
+    tui.wait_for("25,000 measurements in 25 batches");
+    tui.send("\r");
+    tui.wait_for("Following to the outcome");
+    tui.send("\x1b");
+    tui.wait_until("the screen was left", |s| {
+        !s.contains("Upload a file of measurements")
+    });
+    let log_file = env.dir.path().join("data").join(LOG_FILE);
+    let saved = || std::fs::read_to_string(&log_file).unwrap_or_default();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !saved().contains("25,000 ingested") {
+        assert!(std::time::Instant::now() < deadline, "{}", saved());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let log = saved();
+    assert!(log.lines().any(|l| l.contains(" pending")), "{log}");
+    assert!(!log.contains("left before every outcome"), "{log}");
+    tui.send("F");
+    let s = tui.wait_for("25,000 ingested");
+    assert!(s.contains("Done"), "{s}");
+    tui.quit();
+}
