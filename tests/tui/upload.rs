@@ -524,3 +524,19 @@ fn reopening_the_screen_shows_the_upload_still_being_followed() {
         "upload usage.ndjson: 5,000 accepted in 5 batches · 5,000 ingested"
     );
 }
+
+#[tokio::test]
+async fn closing_the_console_while_an_upload_is_followed_keeps_its_last_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app();
+    sent_and_following(&mut app, dir.path());
+    followed(&mut app, 2000, 3000, false);
+    key(&mut app, KeyCode::Esc);
+    followed(&mut app, 2500, 2500, false);
+    app.shutdown().await;
+    assert_eq!(
+        app.ctx.log.entries[0].outcome(),
+        "upload usage.ndjson: 5,000 accepted in 5 batches · 2,500 ingested · 2,500 pending (the console closed before every outcome was known)"
+    );
+    assert!(app.ctx.upload_follow.is_none());
+}

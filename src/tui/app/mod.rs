@@ -69,6 +69,7 @@ impl App {
         while let Some(mut s) = self.stack.pop() {
             s.closing(&mut self.ctx);
         }
+        self.ctx.close_upload_follow();
         self.stack.push(Box::new(ProductsScreen::new()));
         self.ctx.disk.flush().await;
     }

@@ -150,6 +150,23 @@ impl Ctx {
         self.upload_follow = Some(up);
     }
 
+    /// The console closes while an upload is followed: its entry keeps the last known counts,
+    /// saved, and says the follow-up stopped there.
+    pub fn close_upload_follow(&mut self) {
+        let Some(up) = self.upload_follow.take() else {
+            return;
+        };
+        if up.done {
+            return;
+        }
+        up.cancel.cancel();
+        let summary = format!(
+            "{} (the console closed before every outcome was known)",
+            up.summary()
+        );
+        write_entry(self, up.log_id, summary, None, false, true);
+    }
+
     /// Folds a background upload's follow-up round into its log entry.
     pub fn on_upload_follow(&mut self, m: &UploadMsg) {
         let UploadMsg::Followed {
