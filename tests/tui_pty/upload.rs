@@ -212,7 +212,9 @@ fn leaving_the_screen_while_following_keeps_following() {
     assert!(log.lines().any(|l| l.contains(" pending")), "{log}");
     assert!(!log.contains("left before every outcome"), "{log}");
     tui.send("F");
-    let s = tui.wait_for("25,000 ingested");
-    assert!(s.contains("Done"), "{s}");
+    let s = tui.wait_until("the screen shows the upload again", |s| {
+        s.contains("Upload a file of measurements") && s.contains("Done")
+    });
+    assert!(s.contains("25,000 ingested"), "{s}");
     tui.quit();
 }
