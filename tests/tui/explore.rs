@@ -186,6 +186,44 @@ fn log_detail_shows_request_answer_latency_and_outcome() {
     assert!(c[1].starts_with("curl -X POST") && c[1].contains("M3TER_API_TOKEN"));
 }
 
+/// Scrolling a detail stops at its last line: PgDn/End never leave an empty pane, and the
+/// border says which way more text lies.
+#[test]
+fn the_log_detail_scrolls_to_its_end_and_no_further() {
+    let mut a = app();
+    submit_accepted(&mut a, "ACME");
+    follow(
+        &mut a,
+        Answer {
+            seen: vec![seen("uid-1")],
+            ..Default::default()
+        },
+    );
+    while !screen(&a).contains("◀ keys go here") {
+        key(&mut a, KeyCode::BackTab);
+    }
+    key(&mut a, KeyCode::Enter);
+    let top = render(&a, 80, 24);
+    assert!(top.contains("more ↓") && !top.contains("more ↑"), "{top}");
+    for _ in 0..20 {
+        key(&mut a, KeyCode::PageDown);
+        render(&a, 80, 24);
+    }
+    let end = render(&a, 80, 24);
+    assert!(
+        end.contains("gb_x2"),
+        "the last lines stay on screen: {end}"
+    );
+    assert!(end.contains("more ↑") && !end.contains("more ↑↓"), "{end}");
+    // One key up from the end moves at once (no dead presses spent past the end).
+    key(&mut a, KeyCode::Up);
+    assert!(render(&a, 80, 24).contains("more ↑↓"));
+    key(&mut a, KeyCode::Home);
+    assert_eq!(render(&a, 80, 24), top);
+    key(&mut a, KeyCode::End);
+    assert_eq!(render(&a, 80, 24), end);
+}
+
 fn events() -> Vec<Event> {
     let ev = |id: &str, time: &str, kind: &str, uid: &str, meter: &str| {
         serde_json::from_value::<Event>(json!({
@@ -245,6 +283,22 @@ fn events_screen_lists_newest_first_filters_and_marks_actioned() {
         result: Ok(events()[0].clone()),
     })));
     assert!(!screen(&a).contains("UndefinedMeter"), "actioned: hidden");
+}
+
+/// A uid (or meter, account) wider than its column ends in `…` at 80 columns: a cut is seen.
+#[test]
+fn events_cut_long_cells_with_an_ellipsis() {
+    let mut a = app();
+    open_events(&mut a);
+    let mut evs = events();
+    let uid = "0696cf91-c989-4b5a-b533-93be62a6eafe";
+    evs[1].m3ter_event.as_mut().unwrap()["eventData"]["uid"] = json!(uid);
+    a.on_msg(Msg::Explore(Box::new(ExploreMsg::Events(Ok(evs)))));
+    let s = render(&a, 80, 24);
+    let row = s.lines().find(|l| l.contains("DuplicateUid")).unwrap();
+    assert!(row.contains("0696cf91-") && row.contains('…'), "{row}");
+    assert!(!render(&a, 140, 40).contains('…'), "whole when it fits");
+    assert!(render(&a, 140, 40).contains(uid));
 }
 
 #[test]
@@ -350,7 +404,11 @@ fn a_dropped_submission_is_edited_with_its_own_uid() {
         key(&mut a, KeyCode::BackTab);
     }
     key(&mut a, KeyCode::Char('e'));
-    assert!(screen(&a).contains("It keeps its uid"));
+    let s = screen(&a);
+    assert!(
+        s.contains("(UndefinedMeter), never ingested: it keeps its uid"),
+        "{s}"
+    );
     key(&mut a, KeyCode::Char('y'));
     let s = screen(&a);
     assert!(
@@ -431,4 +489,74 @@ fn advanced_takes_several_measurements_sends_one_request_and_follows_each() {
         s.contains("✓ ingested") && s.contains("✗ failed: UndefinedMeter"),
         "{s}"
     );
+}
+
+/// After a DuplicateUid the uid belongs to another measurement: `r` and `e` take a new one (the
+/// same uid would only be dropped again), and the question says why.
+#[test]
+fn a_duplicate_uid_goes_again_with_a_new_uid() {
+    let mut a = app();
+    submit_accepted(&mut a, "ACME");
+    follow(
+        &mut a,
+        Answer {
+            failures: vec![Failure {
+                failure_type: "DuplicateUid".into(),
+                ..failure("uid-1")
+            }],
+            ..Default::default()
+        },
+    );
+    while !screen(&a).contains("◀ keys go here") {
+        key(&mut a, KeyCode::BackTab);
+    }
+    key(&mut a, KeyCode::Char('r'));
+    let s = screen(&a);
+    assert!(s.contains("DuplicateUid: it gets a new uid"), "{s}");
+    key(&mut a, KeyCode::Char('y'));
+    assert_eq!(a.ctx.log.entries.len(), 2);
+    assert_ne!(a.ctx.log.entries[0].request["uid"], "uid-1");
+}
+
+fn dup_event_detail(a: &mut m3ter_console::tui::app::App) {
+    open_events(a);
+    key(a, KeyCode::Enter);
+    let log = json!({"eventId": "ev-2", "failureType": "DuplicateUid",
+        "message": "the uid \"u-2\" was already ingested",
+        "measurement": {"uid": "u-2", "meter": "storage_gb", "account": "ACME",
+            "ts": "2026-01-02T02:00:00Z", "measure": {"gb": 3}}});
+    a.on_msg(Msg::Explore(Box::new(ExploreMsg::FailureLog {
+        event_id: "ev-2".into(),
+        result: Ok(serde_json::to_string_pretty(&log).unwrap()),
+    })));
+}
+
+/// `e` on an event: a DuplicateUid comes back with a new uid, and a draft kept for that meter
+/// is not replaced without asking (with no draft, it loads at once).
+#[test]
+fn fixing_an_event_renews_a_duplicate_uid_and_asks_before_replacing_a_draft() {
+    let mut a = app();
+    dup_event_detail(&mut a);
+    key(&mut a, KeyCode::Char('e'));
+    assert_eq!(a.top_kind(), ScreenKind::Submit);
+    let s = screen(&a);
+    assert!(
+        !s.contains("\"uid\": \"u-2\"") && s.contains("\"gb\": 3"),
+        "{s}"
+    );
+    assert!(!s.contains("draft restored"), "no stale notice: {s}");
+
+    let mut a = app();
+    open_submit(&mut a);
+    typ(&mut a, "MY-DRAFT-CO");
+    while a.top_kind() != ScreenKind::Products {
+        key(&mut a, KeyCode::Esc);
+    }
+    dup_event_detail(&mut a);
+    key(&mut a, KeyCode::Char('e'));
+    let s = screen(&a);
+    assert!(s.contains("Replace the draft?"), "{s}");
+    assert!(s.contains("it gets a new uid"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    assert!(screen(&a).contains("MY-DRAFT-CO"), "the draft stays");
 }

@@ -58,7 +58,14 @@ fn an_account_not_preloaded_is_checked_on_the_server() {
         code: "NOPE-CO".into(),
         found: Ok(None),
     });
-    assert!(render(&a, 80, 24).contains("not sent: no account NOPE-CO"));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("not sent: no account NOPE-CO"), "{s}");
+    // The field's own message is wrapped under it, whole, not cut at the border.
+    assert!(
+        s.contains("✗ no such account on the server: pick one"),
+        "{s}"
+    );
+    assert!(s.contains("(Advanced mode takes any code)"), "{s}");
 }
 
 /// Letters type in the editor; the global keys have F-keys, shown in the Submit footer.
@@ -387,4 +394,17 @@ fn the_log_filters_and_an_old_ts_is_pointed_out() {
         s.contains("ts is 2020-01-01T00:00:00Z: Ctrl+N/F7 sets it to now"),
         "{s}"
     );
+}
+
+/// On a narrow terminal a cell too wide for its column ends in `…` (here the data fields of a
+/// meter), so a cut name is never mistaken for the whole one.
+#[test]
+fn narrow_tables_cut_names_with_an_ellipsis() {
+    let mut a = app();
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 40, 16);
+    assert!(s.contains("Gigabytes st…"), "{s}");
+    assert!(s.contains("storage_…"), "{s}");
+    assert!(render(&a, 140, 40).contains("Gigabytes stored"));
 }

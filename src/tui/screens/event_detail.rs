@@ -6,15 +6,15 @@
 use super::submit::SubmitScreen;
 use super::{Outcome, Screen, ScreenKind};
 use crate::m3ter::{Event, IngestFailure, Meter};
-use crate::tui::keys::tables::{DOWN, UP};
 use crate::tui::keys::{Action, Input, Key, KeyBinding, Tables};
 use crate::tui::state::explore::ExploreMsg;
 use crate::tui::state::{Ctx, Msg};
 use crate::tui::style;
+use crate::tui::widgets::scroll::{self, Scroll};
 use ratatui::layout::Rect;
 use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
 use ratatui::Frame;
 use serde_json::Value;
 
@@ -83,13 +83,13 @@ const COPY_JSON: KeyBinding = KeyBinding::new(
     "copy JSON",
     "Copy the original measurement's JSON",
 );
-const OWN: &[KeyBinding] = &[FIX, MARK_ACTIONED, COPY_UID, COPY_JSON, UP, DOWN];
-const KEYS: Tables = &[OWN];
+const OWN: &[KeyBinding] = &[FIX, MARK_ACTIONED, COPY_UID, COPY_JSON];
+const KEYS: Tables = &[OWN, scroll::KEYS];
 
 pub struct EventDetailScreen {
     row: EventRow,
     log: Option<Result<String, String>>,
-    scroll: u16,
+    scroll: Scroll,
 }
 
 impl EventDetailScreen {
@@ -102,7 +102,7 @@ impl EventDetailScreen {
         Self {
             row,
             log: None,
-            scroll: 0,
+            scroll: Scroll::default(),
         }
     }
 
@@ -135,7 +135,17 @@ impl EventDetailScreen {
         };
         let known = meter.code.as_deref() == Some(code.as_str());
         let mut screen = SubmitScreen::new(ctx, meter.clone());
-        screen.load_measurement(ctx, m);
+        // Dropped measurements were never ingested: the same uid is free, except after a
+        // DuplicateUid, whose uid another measurement holds.
+        let (new_uid, why) = if self.row.failure.failure_type == "DuplicateUid" {
+            (
+                true,
+                "Dropped by m3ter as a DuplicateUid: it gets a new uid (the old one is taken).",
+            )
+        } else {
+            (false, "Dropped by m3ter, never ingested: it keeps its uid.")
+        };
+        screen.offer(ctx, m, new_uid, why.to_string());
         if !known {
             ctx.error(format!(
                 "meter {code:?} does not exist: opened {}; fix the meter code before sending",
@@ -177,12 +187,14 @@ impl Screen for EventDetailScreen {
     }
 
     fn update(&mut self, ctx: &mut Ctx, input: Input) -> Outcome {
+        if self.scroll.mouse(&input) {
+            return Outcome::Consumed;
+        }
         let Input::Action(a) = input else {
             return Outcome::Ignored;
         };
         match a {
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::Down => self.scroll = self.scroll.saturating_add(1),
+            a if self.scroll.apply(a) => {}
             Action::Edit => return self.fix(ctx),
             Action::MarkActioned => mark_actioned(ctx, self.row.event.id.clone()),
             Action::CopyUid => {
@@ -239,12 +251,6 @@ impl Screen for EventDetailScreen {
             .borders(Borders::ALL)
             .border_style(style::border(true))
             .title(" Ingest failure ");
-        frame.render_widget(
-            Paragraph::new(text)
-                .block(block)
-                .wrap(Wrap { trim: false })
-                .scroll((self.scroll, 0)),
-            area,
-        );
+        self.scroll.render(frame, area, block, text);
     }
 }

@@ -9,7 +9,8 @@ use crate::tui::keys::tables::{FILTERING, LIST_ACTIONS, NAV};
 use crate::tui::keys::{Action, Input, Key, KeyBinding, Tables};
 use crate::tui::state::explore::ExploreMsg;
 use crate::tui::state::{Ctx, Loadable, Msg};
-use crate::tui::widgets::list::{FilterList, ListEvent};
+use crate::tui::widgets::list::{column_widths, FilterList, ListEvent};
+use crate::tui::widgets::text::cut;
 use futures::{StreamExt, TryStreamExt};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Paragraph, Row};
@@ -26,6 +27,15 @@ const SHOW_ACTIONED: KeyBinding = KeyBinding::new(
 );
 const OWN: &[KeyBinding] = &[MARK_ACTIONED, SHOW_ACTIONED];
 const KEYS: Tables = &[NAV, LIST_ACTIONS, OWN];
+
+/// Time, type, meter, account, uid: a cell wider than its column ends in `…`.
+const WIDTHS: [Constraint; 5] = [
+    Constraint::Length(19),
+    Constraint::Length(18),
+    Constraint::Fill(2),
+    Constraint::Fill(2),
+    Constraint::Fill(3),
+];
 
 pub struct EventsScreen {
     rows: Loadable<Vec<EventRow>>,
@@ -173,17 +183,17 @@ impl Screen for EventsScreen {
 
     fn draw(&self, _ctx: &Ctx, frame: &mut Frame, area: Rect) {
         let visible = self.visible();
+        let w = column_widths(area, &WIDTHS);
         let rows: Vec<Row> = visible
             .iter()
             .map(|r| {
-                let [t, ty, m, a, u] = r.cells();
-                let mut row = Row::new(vec![
-                    Cell::from(t),
-                    Cell::from(ty),
-                    Cell::from(m),
-                    Cell::from(a),
-                    Cell::from(u),
-                ]);
+                let mut row = Row::new(
+                    r.cells()
+                        .iter()
+                        .zip(&w)
+                        .map(|(c, w)| Cell::from(cut(c, *w)))
+                        .collect::<Vec<_>>(),
+                );
                 if r.event.dt_actioned.is_some() {
                     row = row.style(crate::tui::style::muted());
                 }
@@ -208,13 +218,7 @@ impl Screen for EventsScreen {
             &title,
             Row::new(vec!["Time", "Type", "Meter", "Account", "Uid"]),
             rows,
-            &[
-                Constraint::Length(19),
-                Constraint::Length(18),
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-                Constraint::Fill(3),
-            ],
+            &WIDTHS,
             true,
         );
         let note = match &self.rows {

@@ -6,17 +6,16 @@
 use super::{Outcome, Screen, ScreenKind};
 use crate::m3ter::follow::{FollowState, Tracked};
 use crate::m3ter::samples::{IngestSamples, SampleLanguage};
-use crate::tui::keys::tables::{DOWN, UP};
 use crate::tui::keys::{Action, Input, Key, KeyBinding, Tables};
 use crate::tui::state::explore::ExploreMsg;
 use crate::tui::state::log::LogEntry;
 use crate::tui::state::{Ctx, Msg};
 use crate::tui::style;
-use ratatui::crossterm::event::KeyCode;
+use crate::tui::widgets::scroll::{self, Scroll};
 use ratatui::layout::Rect;
 use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 const COPY_UID: KeyBinding =
@@ -49,29 +48,13 @@ const RECHECK: KeyBinding = KeyBinding::new(
     "Follow a not-confirmed submission again",
 )
 .bar();
-const SCROLL: &[KeyBinding] = &[
-    UP,
-    DOWN,
-    KeyBinding::new(
-        &[Key::plain(KeyCode::PageUp)],
-        Action::PageUp,
-        "page up",
-        "Scroll a page up",
-    ),
-    KeyBinding::new(
-        &[Key::plain(KeyCode::PageDown), Key::ch(' ')],
-        Action::PageDown,
-        "page down",
-        "Scroll a page down",
-    ),
-];
 const OWN: &[KeyBinding] = &[COPY_UID, COPY_JSON, COPY_CURL, JUMP, RECHECK];
-pub const KEYS: Tables = &[OWN, SCROLL];
+pub const KEYS: Tables = &[OWN, scroll::KEYS];
 
 pub struct LogDetailScreen {
     /// The entry's key in the log (entries move as new ones arrive on top).
     key: String,
-    scroll: u16,
+    scroll: Scroll,
     /// The failure log behind the event, once fetched.
     failure_log: Option<Result<String, String>>,
     asked_log: bool,
@@ -82,7 +65,7 @@ impl LogDetailScreen {
     pub fn new(entry: &LogEntry) -> Self {
         Self {
             key: entry.key.clone(),
-            scroll: 0,
+            scroll: Scroll::default(),
             failure_log: None,
             asked_log: false,
             event_id: String::new(),
@@ -217,6 +200,9 @@ impl Screen for LogDetailScreen {
     }
 
     fn update(&mut self, ctx: &mut Ctx, input: Input) -> Outcome {
+        if self.scroll.mouse(&input) {
+            return Outcome::Consumed;
+        }
         let Input::Action(a) = input else {
             return Outcome::Ignored;
         };
@@ -230,10 +216,7 @@ impl Screen for LogDetailScreen {
             .unwrap_or("")
             .to_string();
         match a {
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::Down => self.scroll = self.scroll.saturating_add(1),
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            Action::PageDown => self.scroll = self.scroll.saturating_add(10),
+            a if self.scroll.apply(a) => {}
             Action::CopyUid if !uid.is_empty() => {
                 ctx.copy(uid.clone());
                 ctx.info(format!("copied uid {uid}"));
@@ -342,12 +325,6 @@ impl Screen for LogDetailScreen {
                 ))),
             }
         }
-        frame.render_widget(
-            Paragraph::new(text)
-                .block(block)
-                .wrap(Wrap { trim: false })
-                .scroll((self.scroll, 0)),
-            area,
-        );
+        self.scroll.render(frame, area, block, text);
     }
 }

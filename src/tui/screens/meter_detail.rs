@@ -10,17 +10,18 @@ use super::{Outcome, Screen, ScreenKind};
 use crate::m3ter::csv_template::template_csv;
 use crate::m3ter::samples::{example_measurement, IngestSamples, SampleLanguage};
 use crate::m3ter::Meter;
-use crate::tui::keys::tables::{DOWN, UP};
+use crate::tui::keys::tables::UPLOAD;
 use crate::tui::keys::{Action, Input, Key, KeyBinding, Tables};
 use crate::tui::state::explore::ExploreMsg;
 use crate::tui::state::{Ctx, Msg};
 use crate::tui::style;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::scroll::{self, Scroll};
 use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 const PREV: KeyBinding = KeyBinding::new(
@@ -75,20 +76,6 @@ const USAGE: KeyBinding = KeyBinding::new(
     "usage",
     "Open the usage explorer for this meter",
 );
-const PAGE: &[KeyBinding] = &[
-    KeyBinding::new(
-        &[Key::plain(KeyCode::PageUp)],
-        Action::PageUp,
-        "page up",
-        "Scroll a page up",
-    ),
-    KeyBinding::new(
-        &[Key::plain(KeyCode::PageDown), Key::ch(' ')],
-        Action::PageDown,
-        "page down",
-        "Scroll a page down",
-    ),
-];
 const OWN: &[KeyBinding] = &[
     SUBMIT,
     COPY,
@@ -98,10 +85,8 @@ const OWN: &[KeyBinding] = &[
     COPY_ID,
     COPY_URL,
     USAGE,
-    UP,
-    DOWN,
 ];
-const KEYS: Tables = &[OWN, PAGE];
+const KEYS: Tables = &[OWN, scroll::KEYS];
 
 const PROMPT_KEYS: &[KeyBinding] = &[
     KeyBinding::new(
@@ -126,7 +111,9 @@ const PROMPT: Tables = &[PROMPT_KEYS];
 pub struct MeterDetailScreen {
     meter: Meter,
     lang: usize,
-    scroll: u16,
+    /// The samples pane (wide) or the whole page (narrow); the facts pane scrolls on its own.
+    scroll: Scroll,
+    info_scroll: Scroll,
     /// The file name being typed for the CSV template.
     prompt: Option<TextInput>,
     /// The uid and ts the samples show (fixed while the screen is open, so a copy matches).
@@ -139,7 +126,8 @@ impl MeterDetailScreen {
         Self {
             meter,
             lang: 0,
-            scroll: 0,
+            scroll: Scroll::default(),
+            info_scroll: Scroll::default(),
             prompt: None,
             uid: ctx.new_uid(),
             ts: ctx.now(),
@@ -305,7 +293,16 @@ impl Screen for MeterDetailScreen {
             if let ExploreMsg::Written { what, result } = m.as_ref() {
                 if what == "template" {
                     match result {
-                        Ok(p) => ctx.info(format!("CSV template written to {}", p.display())),
+                        Ok(p) => {
+                            // Filled in, it is the file to upload next: the Upload screen
+                            // opens with its path.
+                            ctx.last_upload_path = p.display().to_string();
+                            let keys = ctx.keymap.label_for(&UPLOAD, false);
+                            ctx.info(format!(
+                                "CSV template written to {} (fill it in, then {keys} uploads it)",
+                                p.display()
+                            ))
+                        }
                         Err(e) => ctx.error(format!("CSV template not written: {e}")),
                     }
                 }
@@ -335,15 +332,18 @@ impl Screen for MeterDetailScreen {
             }
             return Outcome::Consumed;
         }
+        if self.scroll.mouse(&input) {
+            self.info_scroll.mouse(&input);
+            return Outcome::Consumed;
+        }
         let Input::Action(a) = input else {
             return Outcome::Ignored;
         };
         let n = SampleLanguage::ALL.len();
         match a {
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::Down => self.scroll = self.scroll.saturating_add(1),
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            Action::PageDown => self.scroll = self.scroll.saturating_add(10),
+            a if self.scroll.apply(a) => {
+                self.info_scroll.apply(a);
+            }
             Action::Prev => self.lang = (self.lang + n - 1) % n,
             Action::Next => self.lang = (self.lang + 1) % n,
             Action::CopyJson => {
@@ -403,30 +403,17 @@ impl Screen for MeterDetailScreen {
             let [l, r] =
                 Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                     .areas(body);
-            frame.render_widget(
-                Paragraph::new(info)
-                    .block(block(&format!("Meter {}", self.code())))
-                    .wrap(Wrap { trim: false })
-                    .scroll((self.scroll, 0)),
-                l,
-            );
-            frame.render_widget(
-                Paragraph::new(samples)
-                    .block(block("Submit measurements"))
-                    .scroll((self.scroll, 0)),
-                r,
-            );
+            self.info_scroll
+                .render(frame, l, block(&format!("Meter {}", self.code())), info);
+            // Wrapped, not cut: a long URL or line stays whole on screen (`y` copies it as is).
+            self.scroll
+                .render(frame, r, block("Submit measurements"), samples);
         } else {
             let mut all = info;
             all.push(Line::from(""));
             all.extend(samples);
-            frame.render_widget(
-                Paragraph::new(all)
-                    .block(block(&format!("Meter {}", self.code())))
-                    .wrap(Wrap { trim: false })
-                    .scroll((self.scroll, 0)),
-                body,
-            );
+            self.scroll
+                .render(frame, body, block(&format!("Meter {}", self.code())), all);
         }
     }
 }

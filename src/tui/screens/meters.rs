@@ -9,7 +9,8 @@ use crate::tui::keys::tables::{FILTERING, LIST_ACTIONS, NAV};
 use crate::tui::keys::{Action, Input, Key, KeyBinding, Tables};
 use crate::tui::state::{Ctx, Loadable};
 use crate::tui::style;
-use crate::tui::widgets::list::{FilterList, ListEvent};
+use crate::tui::widgets::list::{column_widths, FilterList, ListEvent};
+use crate::tui::widgets::text::cut;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
@@ -158,12 +159,18 @@ impl Screen for MetersScreen {
             let fields_h = fields_h.min(area.height.saturating_sub(5));
             Layout::vertical([Constraint::Fill(1), Constraint::Length(fields_h)]).areas(area)
         };
+        let widths = [
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+            Constraint::Length(6),
+        ];
+        let w = column_widths(list_area, &widths);
         let rows: Vec<Row> = visible
             .iter()
             .map(|m| {
                 Row::new(vec![
-                    Cell::from(m.name.clone().unwrap_or_default()),
-                    Cell::from(m.code.clone().unwrap_or_default()),
+                    Cell::from(cut(m.name.as_deref().unwrap_or_default(), w[0])),
+                    Cell::from(cut(m.code.as_deref().unwrap_or_default(), w[1])),
                     Cell::from(Line::from(m.data_fields.len().to_string()).right_aligned()),
                 ])
             })
@@ -179,11 +186,7 @@ impl Screen for MetersScreen {
                 Cell::from(Line::from("Fields").right_aligned()),
             ]),
             rows,
-            &[
-                Constraint::Fill(3),
-                Constraint::Fill(2),
-                Constraint::Length(6),
-            ],
+            &widths,
             true,
         );
         let empty_note = match &ctx.meters {
@@ -212,34 +215,40 @@ fn draw_fields(frame: &mut Frame, area: Rect, meter: Option<&Meter>) {
         .borders(Borders::ALL)
         .border_style(style::border(false))
         .title(title);
+    let widths = [
+        Constraint::Fill(2),
+        Constraint::Fill(3),
+        Constraint::Length(9),
+        Constraint::Fill(1),
+    ];
+    // This table has no selection mark: its columns are two cells wider than a list's.
+    let w: Vec<usize> = column_widths(
+        Rect {
+            width: area.width + 2,
+            ..area
+        },
+        &widths,
+    );
     let rows: Vec<Row> = meter
         .map(|m| {
             m.data_fields
                 .iter()
                 .map(|f| {
                     Row::new(vec![
-                        f.code.clone(),
-                        f.name.clone(),
+                        cut(&f.code, w[0]),
+                        cut(&f.name, w[1]),
                         f.category.to_string(),
-                        f.unit.clone().unwrap_or_default(),
+                        cut(f.unit.as_deref().unwrap_or_default(), w[3]),
                     ])
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(2),
-            Constraint::Fill(3),
-            Constraint::Length(9),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(
-        Row::new(vec!["Code", "Name", "Category", "Unit"])
-            .style(Style::default().add_modifier(Modifier::BOLD)),
-    )
-    .block(block);
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(vec!["Code", "Name", "Category", "Unit"])
+                .style(Style::default().add_modifier(Modifier::BOLD)),
+        )
+        .block(block);
     frame.render_widget(table, area);
 }

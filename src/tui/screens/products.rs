@@ -8,7 +8,8 @@ use crate::m3ter::Product;
 use crate::tui::keys::tables::{FILTERING, LIST_ACTIONS, NAV};
 use crate::tui::keys::{Action, Input, Tables};
 use crate::tui::state::{Ctx, Loadable};
-use crate::tui::widgets::list::{FilterList, ListEvent};
+use crate::tui::widgets::list::{column_widths, FilterList, ListEvent};
+use crate::tui::widgets::text::cut;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row};
@@ -109,6 +110,12 @@ impl Screen for ProductsScreen {
         let all = rows(ctx);
         let hay: Vec<String> = all.iter().map(haystack).collect();
         let visible = self.list.visible(&hay);
+        let widths = [
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+            Constraint::Length(7),
+        ];
+        let w = column_widths(area, &widths);
         let table_rows: Vec<Row> = visible
             .iter()
             .map(|&i| {
@@ -121,8 +128,8 @@ impl Screen for ProductsScreen {
                     ),
                 };
                 Row::new(vec![
-                    Cell::from(name),
-                    Cell::from(code),
+                    Cell::from(cut(&name, w[0])),
+                    Cell::from(cut(&code, w[1])),
                     Cell::from(Line::from(Self::meter_count(ctx, p)).right_aligned()),
                 ])
             })
@@ -132,11 +139,6 @@ impl Screen for ProductsScreen {
             Cell::from("Code"),
             Cell::from(Line::from("Meters").right_aligned()),
         ]);
-        let widths = [
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Length(7),
-        ];
         self.list
             .draw(frame, area, "Products", header, table_rows, &widths, true);
         let note = match &ctx.products {

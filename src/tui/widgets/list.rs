@@ -6,7 +6,7 @@ use super::input::TextInput;
 use crate::tui::keys::{Action, Input};
 use crate::tui::style;
 use ratatui::crossterm::event::{KeyCode, MouseButton, MouseEventKind};
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Row, Table, TableState};
@@ -22,6 +22,20 @@ pub enum ListEvent {
     Changed,
     /// The selected row was chosen (Enter, or a click on the selected row).
     Chosen,
+}
+
+/// Each column's width as [`FilterList::draw`]'s table lays them out in `area` (borders and the
+/// selection mark taken off), so a screen can cut its cells with `…` instead of letting the
+/// table clip them unseen.
+pub fn column_widths(area: Rect, widths: &[Constraint]) -> Vec<usize> {
+    let inner = area.width.saturating_sub(2 + 2);
+    Layout::horizontal(widths.to_vec())
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, inner, 1))
+        .iter()
+        .map(|r| r.width as usize)
+        .collect()
 }
 
 #[derive(Debug, Default)]

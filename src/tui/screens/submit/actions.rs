@@ -2,9 +2,11 @@
 //! questions they ask, mouse handling and the uid refresh after an accepted submission.
 
 use super::{draft, log_pane, Focus, Mode, Question, SubmitScreen};
+use crate::m3ter::follow::FollowState;
 use crate::m3ter::Measurement;
 use crate::tui::keys::{Action, Input};
 use crate::tui::screens::Outcome;
+use crate::tui::state::log::LogEntry;
 use crate::tui::state::Ctx;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
@@ -12,39 +14,45 @@ use serde_json::Value;
 
 impl SubmitScreen {
     /// `r` on a log entry asks first: it sends billable usage. A failed or unanswered entry goes
-    /// again with its own uid (m3ter de-duplicates on it); only an accepted one takes a new uid,
-    /// and the question says so — unless m3ter dropped it after accepting it (an ingest
-    /// failure): its uid was never ingested, so it goes again with the same uid.
+    /// again with its own uid (m3ter de-duplicates on it); an accepted one takes a new uid, and
+    /// the question says so — unless m3ter dropped it after accepting it (an ingest failure):
+    /// its uid was never ingested, so it goes again with the same uid, except after a
+    /// DuplicateUid, whose uid another measurement holds.
     fn resend(&mut self, ctx: &mut Ctx) {
         let Some(entry) = ctx.log.selected_entry() else {
             return;
         };
+        let (new_uid, why) = uid_plan(entry);
         self.question = Some(Question::Resend {
             request: entry.request.clone(),
-            new_uid: entry.accepted() && !entry.failed_ingest(),
+            new_uid,
+            why,
         });
     }
 
-    /// `e` on a log entry: into the Advanced editor (a new uid if it was accepted, the same uid
-    /// if it failed or its answer was never recorded, so a retry stays safe: m3ter ignores a uid
-    /// it already has). Asks first when the panel holds something typed.
+    /// `e` on a log entry: into the Advanced editor, with the uid [`uid_plan`] picks. Asks first
+    /// when the panel holds something typed.
     fn edit_entry(&mut self, ctx: &mut Ctx) {
         let Some(entry) = ctx.log.selected_entry() else {
             return;
         };
-        let new_uid = entry.accepted() && !entry.failed_ingest();
-        let (request, new_uid) = (entry.request.clone(), new_uid);
-        if self.dirty {
-            self.question = Some(Question::Replace { request, new_uid });
-        } else {
-            self.load_entry(ctx, request, new_uid);
-        }
+        let (new_uid, why) = uid_plan(entry);
+        let request = entry.request.clone();
+        self.offer(ctx, request, new_uid, why);
     }
 
-    /// Loads a measurement into the Advanced editor as it is (same uid): one m3ter dropped was
-    /// never ingested, so its uid is free.
-    pub fn load_measurement(&mut self, ctx: &mut Ctx, v: Value) {
-        self.load_entry(ctx, v, false);
+    /// Loads `v` into the Advanced editor, asking first when the panel holds a draft (typed now
+    /// or restored), so nothing typed is replaced unseen.
+    pub fn offer(&mut self, ctx: &mut Ctx, v: Value, new_uid: bool, why: String) {
+        if self.dirty {
+            self.question = Some(Question::Replace {
+                request: v,
+                new_uid,
+                why,
+            });
+        } else {
+            self.load_entry(ctx, v, new_uid);
+        }
     }
 
     fn load_entry(&mut self, ctx: &mut Ctx, mut v: Value, new_uid: bool) {
@@ -53,8 +61,9 @@ impl SubmitScreen {
                 o.insert("uid".into(), Value::String(ctx.new_uid()));
             }
         }
+        self.restored = false;
         let note = if new_uid {
-            "loaded into the Advanced editor with a new uid (it was accepted)"
+            "loaded into the Advanced editor with a new uid"
         } else {
             "same uid loaded: resending is safe (m3ter ignores a uid it already has)"
         };
@@ -92,12 +101,12 @@ impl SubmitScreen {
     pub(super) fn answer(&mut self, ctx: &mut Ctx, input: Input) -> Outcome {
         match input {
             Input::Action(Action::Confirm) => match self.question.take() {
-                Some(Question::Resend { request, new_uid }) => {
-                    self.resend_now(ctx, request, new_uid)
-                }
-                Some(Question::Replace { request, new_uid }) => {
-                    self.load_entry(ctx, request, new_uid)
-                }
+                Some(Question::Resend {
+                    request, new_uid, ..
+                }) => self.resend_now(ctx, request, new_uid),
+                Some(Question::Replace {
+                    request, new_uid, ..
+                }) => self.load_entry(ctx, request, new_uid),
                 None => {}
             },
             Input::Action(Action::Back) => {
@@ -261,5 +270,27 @@ impl SubmitScreen {
                 self.advanced.set_text(&draft::pretty(&v), &self.meters);
             }
         }
+    }
+}
+
+/// Which uid a measurement goes again with, and the sentence that says why.
+fn uid_plan(entry: &LogEntry) -> (bool, String) {
+    match entry.follow.as_ref().map(|t| &t.state) {
+        Some(FollowState::Failed { failure, .. }) if failure == "DuplicateUid" => (
+            true,
+            "Dropped by m3ter as a DuplicateUid: it gets a new uid (the old one is taken).".into(),
+        ),
+        Some(FollowState::Failed { failure, .. }) => (
+            false,
+            format!("Dropped by m3ter ({failure}), never ingested: it keeps its uid."),
+        ),
+        _ if entry.accepted() => (
+            true,
+            "It was accepted: it goes as a NEW measurement with a new uid (billed again).".into(),
+        ),
+        _ => (
+            false,
+            "It was not accepted: it keeps its uid, so m3ter counts it once.".into(),
+        ),
     }
 }

@@ -31,7 +31,10 @@ impl SubmitScreen {
                     .areas(area);
             (p, l)
         } else {
-            let form_h = self.simple.height(&self.meter, form_focused, (ctx.clock)()) + 1;
+            let form_h = self
+                .simple
+                .height(&self.meter, form_focused, (ctx.clock)(), area.width)
+                + 1;
             let (want, min) = match self.mode {
                 // Simple: the form takes what it needs and the log the rest.
                 Mode::Simple => (area.height.saturating_sub(form_h), form_h.min(6)),
@@ -108,29 +111,19 @@ impl SubmitScreen {
 /// The question over the middle of the screen: what will happen, and y / n.
 fn draw_question(frame: &mut Frame, area: Rect, ctx: &Ctx, q: &Question) {
     let (title, lines) = match q {
-        Question::Resend { request, new_uid } => (
+        Question::Resend { request, why, .. } => (
             " Resend? ",
             vec![
                 format!("Send this measurement again for {}?", who(request)),
-                if *new_uid {
-                    "It was accepted: it goes as a NEW measurement with a new uid (billed again)."
-                        .to_string()
-                } else {
-                    "It was not accepted: it goes with the same uid, so m3ter counts it once."
-                        .to_string()
-                },
+                why.clone(),
             ],
         ),
-        Question::Replace { request, new_uid } => (
+        Question::Replace { request, why, .. } => (
             " Replace the draft? ",
             vec![
                 format!("Load the measurement for {} into the editor?", who(request)),
                 "What the panel holds now is replaced.".to_string(),
-                if *new_uid {
-                    "It was accepted: it gets a new uid.".to_string()
-                } else {
-                    "It keeps its uid, so sending it again is safe.".to_string()
-                },
+                why.clone(),
             ],
         ),
     };

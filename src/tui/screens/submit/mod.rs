@@ -39,10 +39,18 @@ pub enum Focus {
 /// A question on screen, waiting for y (or n/Esc).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Question {
-    /// Send this log entry's measurement again (`uid` is the one it goes with).
-    Resend { request: Value, new_uid: bool },
-    /// Replace what is in the panel with this log entry's measurement.
-    Replace { request: Value, new_uid: bool },
+    /// Send this log entry's measurement again; `why` says which uid it goes with and why.
+    Resend {
+        request: Value,
+        new_uid: bool,
+        why: String,
+    },
+    /// Replace what is in the panel with this measurement (a log entry's or an event's).
+    Replace {
+        request: Value,
+        new_uid: bool,
+        why: String,
+    },
 }
 
 pub struct SubmitScreen {

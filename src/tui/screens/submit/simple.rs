@@ -5,6 +5,7 @@ use super::draft::{self, Draft};
 use crate::m3ter::Meter;
 use crate::tui::style;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::text::wrap;
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
@@ -218,10 +219,16 @@ impl SimpleForm {
         errors
     }
 
-    /// Rows the form needs to show everything (borders included).
-    pub fn height(&self, meter: &Meter, focused: bool, now: DateTime<Utc>) -> u16 {
+    /// Rows the form needs to show everything (borders included) in a pane `width` wide.
+    pub fn height(&self, meter: &Meter, focused: bool, now: DateTime<Utc>, width: u16) -> u16 {
         let errors = self.shown_errors(meter, focused, now);
-        (3 + self.inputs.len() + errors.iter().flatten().count()) as u16
+        let label_w = label_width(width);
+        let error_rows: usize = errors
+            .iter()
+            .flatten()
+            .map(|e| error_rows(e, width, label_w).len())
+            .sum();
+        (3 + self.inputs.len() + error_rows) as u16
     }
 
     pub fn draw(
@@ -235,7 +242,7 @@ impl SimpleForm {
     ) {
         self.area.set(area);
         let errors = self.shown_errors(meter, focused, now);
-        let label_w = 24usize.min(area.width as usize / 3);
+        let label_w = label_width(area.width);
         let mut lines: Vec<Line> = Vec::new();
         let mut rows: Vec<(usize, usize)> = Vec::new();
         lines.push(Line::from(vec![
@@ -296,18 +303,19 @@ impl SimpleForm {
             rows.push((lines.len(), i));
             lines.push(Line::from(spans));
             if let Some(e) = &errors[i] {
-                let pad = " ".repeat(label_w);
-                lines.push(Line::from(Span::styled(
-                    format!("{pad}✗ {e}"),
-                    style::error(),
-                )));
+                for row in error_rows(e, area.width, label_w) {
+                    lines.push(Line::from(Span::styled(row, style::error())));
+                }
             }
         }
         // Scroll so the focused input (and its error line) is visible.
         let inner_h = area.height.saturating_sub(2) as usize;
         let focus_line = rows.get(self.focus).map(|r| r.0).unwrap_or(0);
-        let focus_end =
-            focus_line + usize::from(errors.get(self.focus).is_some_and(|e| e.is_some()));
+        let focus_end = focus_line
+            + errors
+                .get(self.focus)
+                .and_then(|e| e.as_deref())
+                .map_or(0, |e| error_rows(e, area.width, label_w).len());
         let offset = (focus_end + 1).saturating_sub(inner_h);
         let account_row = rows[ACCOUNT].0.checked_sub(offset).map(|r| r as u16);
         // The terminal's own cursor sits on the focused input (IMEs, screen readers).
@@ -369,4 +377,20 @@ impl SimpleForm {
         frame.render_widget(Clear, r);
         frame.render_stateful_widget(list, r, &mut st);
     }
+}
+
+/// The label column's width in a form `width` wide.
+fn label_width(width: u16) -> usize {
+    24usize.min(width as usize / 3)
+}
+
+/// A field's problem as rows under its input, wrapped (never cut) to the form's inner width.
+fn error_rows(e: &str, width: u16, label_w: usize) -> Vec<String> {
+    let pad = " ".repeat(label_w);
+    let room = (width as usize).saturating_sub(2 + label_w + 2).max(10);
+    wrap(e, room)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| format!("{pad}{}{l}", if i == 0 { "✗ " } else { "  " }))
+        .collect()
 }
