@@ -41,6 +41,11 @@
 //!    it); bearer tokens are signed, not stored, and live 18,000 s; a request's headers must
 //!    arrive within 30 s and its body within 30 s (408); a stop waits at most 5 s for requests in
 //!    flight; `Host` must name the sandbox (403 otherwise, `--allow-host` adds names).
+//!    30. usage queries of numeric fields without dimension/account filters or groups read
+//!    hourly rollups (`db/rollup.rs`, `db/usage_fast.rs`), the same rows as the exact path;
+//!    31. the enrichment thread runs at nice 10 so requests come first (`enrich.rs`);
+//!    32. an acknowledgement waits for the queue's fsync unless `SandboxConfig::ack_fsync` is
+//!    off (then it survives kill -9, not power loss).
 
 mod config;
 mod db;

@@ -6,6 +6,7 @@ mod bulk;
 mod commands;
 mod config;
 mod ingest_commands;
+mod resend_wait;
 mod shared_journal;
 mod submit;
 mod support;

@@ -276,7 +276,11 @@ fn a_cancel_is_asked_and_the_journal_kept_for_resuming() {
     key(&mut app, KeyCode::Enter);
     // Esc while sending asks first; n goes on.
     key(&mut app, KeyCode::Esc);
-    assert!(render(&app, 80, 24).contains("y yes"));
+    let s = render(&app, 140, 40);
+    assert!(
+        s.contains("y yes") && s.contains("Stop sending? Batches in flight finish"),
+        "{s}"
+    );
     typ(&mut app, "n");
     assert_eq!(app.top_kind(), ScreenKind::Upload);
     typ(&mut app, "c");
@@ -383,4 +387,24 @@ async fn leaving_a_checked_file_unsent_leaves_no_journal_behind() {
     })
     .await;
     assert!(!journal.exists());
+}
+
+#[test]
+fn a_csv_template_just_written_is_the_path_the_upload_screen_opens_with() {
+    use m3ter_console::tui::state::explore::ExploreMsg;
+    let mut app = app();
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('d'));
+    assert_eq!(app.top_kind(), ScreenKind::MeterDetail);
+    key(&mut app, KeyCode::Char('t'));
+    key(&mut app, KeyCode::Enter);
+    app.on_msg(Msg::Explore(Box::new(ExploreMsg::Written {
+        what: "template".into(),
+        result: Ok("storage_gb-template.csv".into()),
+    })));
+    assert!(render(&app, 140, 40).contains("then F/Alt+o uploads it"));
+    typ(&mut app, "F");
+    assert_eq!(app.top_kind(), ScreenKind::Upload);
+    assert!(render(&app, 80, 24).contains("File  storage_gb-template.csv"));
 }

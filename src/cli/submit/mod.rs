@@ -79,7 +79,15 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
         output::print(&format!("{}\n", output::clean(&line)))?;
     }
     let outcome = if args.wait {
-        Some(wait::wait(conn, vec![settle::submitted(m, &meters)], args.quiet).await?)
+        Some(
+            wait::wait(
+                conn,
+                vec![settle::submitted(m, &meters)],
+                &Default::default(),
+                args.quiet,
+            )
+            .await?,
+        )
     } else {
         None
     };
@@ -198,6 +206,13 @@ async fn bulk(
         )));
     }
     let pending = j.pending();
+    // A uid m3ter holds before a fresh run is a resend: its old usage row proves nothing, only
+    // its event (DuplicateUid) settles it. (Resuming, such a uid was sent by the stopped run.)
+    let resent = if args.wait && !args.resume {
+        already_ingested(conn, &j, &pending).await?
+    } else {
+        Default::default()
+    };
     let to_send = pending.iter().map(|&i| j.batches[i].count).sum();
     let mut display = progress::Display::new(to_send, pending.len(), args.quiet);
     let cancel = Cancel::default();
@@ -218,7 +233,7 @@ async fn bulk(
         if fmt != OutputFormat::Json {
             output::print(&summary.human())?;
         }
-        Some(wait::wait(conn, followed(conn, &j).await?, args.quiet).await?)
+        Some(wait::wait(conn, followed(conn, &j).await?, &resent, args.quiet).await?)
     } else {
         None
     };
@@ -260,6 +275,24 @@ async fn bulk(
     }
     j.finish()?;
     outcome.map_or(Ok(()), |o| o.result())
+}
+
+/// The uids of batches `ns` of the journal that m3ter holds already (asked before sending).
+async fn already_ingested(
+    conn: &Connection,
+    j: &Journal,
+    ns: &[usize],
+) -> anyhow::Result<std::collections::HashSet<String>> {
+    let mut ms = Vec::new();
+    for &n in ns {
+        let batch: crate::m3ter::MeasurementBatch = serde_json::from_slice(&j.body(n)?)?;
+        ms.extend(batch.measurements);
+    }
+    let mut meters = Meters::default();
+    meters
+        .ensure(&conn.client, ms.iter().map(|m| m.meter.as_str()))
+        .await?;
+    Ok(settle::already_ingested(&conn.client, &ms, &meters).await?)
 }
 
 /// The measurements of a journal whose batches were all accepted, to follow with `--wait`.

@@ -12,7 +12,7 @@ use crate::m3ter::bulk::{settle, Cancel};
 use crate::m3ter::follow::{FollowState, Submitted};
 use crate::m3ter::USAGE_QUERY_LIMIT_MAX;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Most measurements one `--wait` follows: what one usage query can return.
 pub const WAIT_MAX: usize = USAGE_QUERY_LIMIT_MAX as usize;
@@ -59,12 +59,17 @@ impl Outcome {
 }
 
 /// Follows `sent` (all accepted) until each has an outcome or the wait runs out.
-pub async fn wait(conn: &Connection, sent: Vec<Submitted>, quiet: bool) -> anyhow::Result<Outcome> {
+/// `resent`: uids m3ter held before they were sent (settled by their events only).
+pub async fn wait(
+    conn: &Connection,
+    sent: Vec<Submitted>,
+    resent: &HashSet<String>,
+    quiet: bool,
+) -> anyhow::Result<Outcome> {
     if !quiet {
         eprintln!("waiting for m3ter to ingest or refuse each measurement…");
     }
-    let resent = Default::default();
-    let f = settle::settle(&conn.client, sent, &resent, &Cancel::default(), &mut |_| {}).await?;
+    let f = settle::settle(&conn.client, sent, resent, &Cancel::default(), &mut |_| {}).await?;
     let mut out = Outcome::default();
     for t in f.entries() {
         match &t.state {

@@ -106,10 +106,17 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Adds the measurements stored since the last call to the usage rollups; every write that
-    /// stores measurements calls it before committing.
+    /// Adds the measurements stored since the last call to the usage rollups, from their
+    /// stored bodies.
+    #[cfg(test)]
     pub fn rollup_catch_up(&self) -> rusqlite::Result<()> {
         super::rollup::catch_up(self.conn)
+    }
+
+    /// Writes the rollups of the measurements this transaction stored (accumulated in `acc`);
+    /// every write that stores measurements calls it before committing.
+    pub fn rollup_flush(&self, acc: &mut super::rollup::RollupAcc) -> rusqlite::Result<()> {
+        acc.flush(self.conn, self.org)
     }
 
     pub fn insert_event(&self, e: &NewEvent) -> rusqlite::Result<()> {

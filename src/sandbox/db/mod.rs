@@ -25,6 +25,7 @@ pub use entities::{Cols, Filter};
 pub use events::{EventFilter, EventRow};
 pub use handle::{Db, Kind};
 pub use queue::{queue_path, IngestQueue, RawBatch};
+pub use rollup::RollupAcc;
 pub use search::{Comparator, Cond, Joiner, SearchSpec, SortOrder};
 pub use store::Store;
 pub use uploads::{JobRow, SignedLink};

@@ -61,7 +61,7 @@ pub async fn submit(State(app): State<App>, body: Body) -> ApiResult<Json<Ingest
                     return Err(ApiError::field(&at, fault.message));
                 }
             }
-            db.rollup_catch_up()?;
+            db.rollup_flush(&mut cache.rollup)?;
             Ok(())
         })
         .await?;

@@ -10,6 +10,7 @@ use super::{Outcome, Screen, ScreenKind};
 use crate::m3ter::csv_template::template_csv;
 use crate::m3ter::samples::{example_measurement, IngestSamples, SampleLanguage};
 use crate::m3ter::Meter;
+use crate::tui::keys::tables::UPLOAD;
 use crate::tui::keys::{Action, Input, Key, KeyBinding, Tables};
 use crate::tui::state::explore::ExploreMsg;
 use crate::tui::state::{Ctx, Msg};
@@ -292,7 +293,16 @@ impl Screen for MeterDetailScreen {
             if let ExploreMsg::Written { what, result } = m.as_ref() {
                 if what == "template" {
                     match result {
-                        Ok(p) => ctx.info(format!("CSV template written to {}", p.display())),
+                        Ok(p) => {
+                            // Filled in, it is the file to upload next: the Upload screen
+                            // opens with its path.
+                            ctx.last_upload_path = p.display().to_string();
+                            let keys = ctx.keymap.label_for(&UPLOAD, false);
+                            ctx.info(format!(
+                                "CSV template written to {} (fill it in, then {keys} uploads it)",
+                                p.display()
+                            ))
+                        }
                         Err(e) => ctx.error(format!("CSV template not written: {e}")),
                     }
                 }

@@ -64,14 +64,12 @@ fn block(title: String, focused: bool) -> Block<'static> {
 pub fn draw(s: &UploadScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
     let shown = s.candidates.len().min(8) as u16;
     let run_h = if s.run.is_some() { 6 } else { 0 };
-    // An error gets room to wrap: it names the file, the line and what was expected.
-    let path_h = match &s.failed {
-        Some(e) => {
-            let w = area.width.saturating_sub(2).max(1) as usize;
-            // Borders, the path, the wrapped error (a line to spare for word breaks).
-            (3 + e.chars().count().div_ceil(w) + 1).clamp(4, 8) as u16
-        }
-        None => 4,
+    let status = status_line(s, ctx);
+    // The status gets room to wrap: an error names the file, the line and what was expected.
+    let path_h = {
+        let w = area.width.saturating_sub(2).max(1) as usize;
+        let words = usize::from(status.width() > w);
+        (3 + status.width().div_ceil(w) + words).clamp(4, 8) as u16
     };
     let [path_area, cand_area, run_area, body] = Layout::vertical([
         Constraint::Length(path_h),
@@ -80,7 +78,7 @@ pub fn draw(s: &UploadScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
         Constraint::Fill(1),
     ])
     .areas(area);
-    draw_path(s, ctx, frame, path_area);
+    draw_path(s, status, frame, path_area);
     if shown > 0 {
         let more = s.candidates.len() - shown as usize;
         let mut lines: Vec<Line> = s
@@ -100,21 +98,16 @@ pub fn draw(s: &UploadScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
         );
     }
     if let Some(r) = &s.run {
-        draw_run(r, ctx, frame, run_area);
+        draw_run(r, s.asking_cancel, ctx, frame, run_area);
     }
     if let Some(p) = &s.preview {
         draw_preview(s, p, frame, body);
     }
 }
 
-fn draw_path(s: &UploadScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
-    let mut first = vec![Span::styled("File  ", style::muted())];
-    first.extend(
-        s.path
-            .spans(s.typing, ratatui::style::Style::default())
-            .spans,
-    );
-    let second = if s.checking {
+/// The line under the path: checking, why the file cannot be used, or what it holds.
+fn status_line(s: &UploadScreen, ctx: &Ctx) -> Line<'static> {
+    if s.checking {
         Line::from(Span::styled(
             format!(
                 "{} reading and checking the file…",
@@ -137,9 +130,18 @@ fn draw_path(s: &UploadScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
             "NDJSON, JSON array or CSV · Enter checks (nothing is sent) · Tab completes",
             style::muted(),
         ))
-    };
+    }
+}
+
+fn draw_path(s: &UploadScreen, status: Line<'static>, frame: &mut Frame, area: Rect) {
+    let mut first = vec![Span::styled("File  ", style::muted())];
+    first.extend(
+        s.path
+            .spans(s.typing, ratatui::style::Style::default())
+            .spans,
+    );
     frame.render_widget(
-        Paragraph::new(vec![Line::from(first), second])
+        Paragraph::new(vec![Line::from(first), status])
             .wrap(ratatui::widgets::Wrap { trim: false })
             .block(block(" Upload a file of measurements ".into(), s.typing)),
         area,
@@ -197,7 +199,7 @@ fn summary_line(p: &Preview) -> Line<'static> {
     }
 }
 
-fn draw_run(r: &Run, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+fn draw_run(r: &Run, asking_cancel: bool, ctx: &Ctx, frame: &mut Frame, area: Rect) {
     let p = &r.progress;
     let title = if r.sending && p.stopping {
         " Stopping: waiting for the batches in flight ".to_string()
@@ -263,8 +265,17 @@ fn draw_run(r: &Run, ctx: &Ctx, frame: &mut Frame, area: Rect) {
         };
         lines.push(Line::from(Span::styled(tally_line(t), color)));
     }
+    if asking_cancel {
+        lines.push(Line::from(Span::styled(
+            "Stop sending? Batches in flight finish; the journal keeps the rest for resuming (y/n)",
+            style::warn(),
+        )));
+    }
     if let Some(e) = &r.error {
         lines.push(Line::from(Span::styled(e.clone(), style::error())));
+    }
+    if let Some(n) = &r.note {
+        lines.push(Line::from(Span::styled(n.clone(), style::muted())));
     }
     frame.render_widget(
         Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),

@@ -44,6 +44,8 @@ pub struct Run {
     pub tally: Option<Tally>,
     /// Why it stopped short, or what could not be done.
     pub error: Option<String>,
+    /// Something to know that is not a failure (a file too large to follow).
+    pub note: Option<String>,
     pub done: bool,
 }
 
@@ -321,6 +323,17 @@ impl UploadScreen {
                     Some(e) => {
                         ctx.error(e.clone());
                         self.log_outcome(ctx);
+                    }
+                    None if !following => {
+                        if let Some(r) = self.run.as_mut() {
+                            r.note = Some(format!(
+                                "not followed: more than {} measurements, one usage query's worth (the usage explorer and the ingest events show them)",
+                                thousands(tasks::FOLLOW_MAX as u64)
+                            ));
+                        }
+                        let line = self.summary();
+                        self.log_outcome(ctx);
+                        ctx.info(line);
                     }
                     None => {
                         ctx.info("all batches accepted: following each measurement to its outcome…")

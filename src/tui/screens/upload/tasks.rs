@@ -8,7 +8,7 @@ use crate::m3ter::bulk::check::check_batched_with;
 use crate::m3ter::bulk::input::{self, Format};
 use crate::m3ter::bulk::journal::{self, Journal, JournalWriter};
 use crate::m3ter::bulk::prepare::Checker;
-use crate::m3ter::bulk::send::{self, count, thousands, Progress, Summary};
+use crate::m3ter::bulk::send::{self, count, Progress, Summary};
 use crate::m3ter::bulk::settle::{self, Tally};
 use crate::m3ter::bulk::{Cancel, Meters};
 use crate::m3ter::follow::Follower;
@@ -47,8 +47,23 @@ pub async fn check(client: Client, gen: u64, typed: String, discard: Option<Jour
     if let Some(w) = discard {
         let _ = tokio::task::spawn_blocking(move || w.abandon()).await;
     }
-    let result = preview(&client, &typed).await.map(Box::new);
+    let result = off_workers(async move { preview(&client, &typed).await })
+        .await
+        .and_then(|r| r)
+        .map(Box::new);
     msg(UploadMsg::Checked { gen, result })
+}
+
+/// Runs `fut` on a thread of the blocking pool: reading, checking and journaling a large file
+/// is CPU and disk work (a sync after every batch) that must not hold one of the runtime's few
+/// workers, where the UI's loop and the embedded sandbox run.
+async fn off_workers<T: Send + 'static>(
+    fut: impl std::future::Future<Output = T> + Send + 'static,
+) -> Result<T, String> {
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(fut))
+        .await
+        .map_err(|e| format!("the upload's task failed: {e}"))
 }
 
 /// Why a path cannot be read, said plainly.
@@ -240,6 +255,26 @@ pub async fn upload(
     cancel: Cancel,
     tx: UnboundedSender<Msg>,
 ) -> Msg {
+    off_workers(upload_here(client, gen, plan, concurrency, cancel, tx))
+        .await
+        .unwrap_or_else(|e| {
+            msg(UploadMsg::Sent {
+                gen,
+                progress: SendProgress::default(),
+                error: Some(e),
+                following: false,
+            })
+        })
+}
+
+async fn upload_here(
+    client: Client,
+    gen: u64,
+    plan: JournalPlan,
+    concurrency: usize,
+    cancel: Cancel,
+    tx: UnboundedSender<Msg>,
+) -> Msg {
     let sent = |progress, error: String| {
         msg(UploadMsg::Sent {
             gen,
@@ -341,23 +376,16 @@ pub async fn upload(
         (Ok(all), Ok(())) => all,
         (Err(e), _) | (_, Err(e)) => return sent(progress, e),
     };
-    let _ = tx.send(msg(UploadMsg::Sent {
+    let sent_all = msg(UploadMsg::Sent {
         gen,
         progress,
         error: None,
         following,
-    }));
+    });
     if !following {
-        return msg(UploadMsg::Followed {
-            gen,
-            tally: Tally::default(),
-            done: true,
-            error: Some(format!(
-                "not followed: more than {} measurements, one usage query's worth (check them in the usage explorer and the ingest events)",
-                thousands(FOLLOW_MAX as u64)
-            )),
-        });
+        return sent_all;
     }
+    let _ = tx.send(sent_all);
     // Resuming, a uid m3ter held before this run was sent by the run that stopped (its answer
     // was lost): it is ingested. A fresh upload of a uid m3ter holds is a resend: DuplicateUid.
     let mut base = Tally::default();
