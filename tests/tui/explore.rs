@@ -560,3 +560,24 @@ fn fixing_an_event_renews_a_duplicate_uid_and_asks_before_replacing_a_draft() {
     key(&mut a, KeyCode::Esc);
     assert!(screen(&a).contains("MY-DRAFT-CO"), "the draft stays");
 }
+
+/// A draft kept in Advanced mode is announced with the uid the editor shows, not the form's.
+#[test]
+fn the_restored_notice_names_the_editors_uid() {
+    let mut a = app();
+    dup_event_detail(&mut a);
+    key(&mut a, KeyCode::Char('e'));
+    let s = screen(&a);
+    let at = s.find("\"uid\": \"").unwrap() + 8;
+    let uid = s[at..].split('"').next().unwrap().to_string();
+    assert_ne!(uid, "u-2");
+    while a.top_kind() != ScreenKind::Products {
+        key(&mut a, KeyCode::Esc);
+    }
+    open_submit(&mut a);
+    let s = render(&a, 80, 24);
+    assert!(
+        s.contains(&format!("draft restored (uid {uid})")),
+        "{uid}: {s}"
+    );
+}
