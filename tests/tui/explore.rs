@@ -346,6 +346,17 @@ fn meter_details_show_fields_samples_and_write_the_template() {
     assert!(s.contains("Measure") && s.contains("Dimension"), "{s}");
     assert!(s.contains("/organizations/org-1/measurements"), "{s}");
     snap("meter_detail", &a);
+    // The bar has no room for the sample's keys at 80 columns: the sample names them.
+    let s = render(&a, 80, 24);
+    assert!(s.contains("Java   ←/h →/l"), "{s}");
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Down);
+    let s = render(&a, 80, 24);
+    assert!(
+        s.contains("y copies the sample · u the URL · t writes the CSV template"),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Home);
     key(&mut a, KeyCode::Right);
     assert!(screen(&a).contains("curl -X POST"));
     snap("meter_detail_curl", &a);
