@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Default)]
@@ -35,6 +36,9 @@ fn scripted(ts: &TestSandbox) -> (String, Seen) {
         "message": "no meter has the code \"nope\"",
         "measurement": {"uid": "u-9", "meter": "nope", "account": "ACME"}});
     let base = Arc::new(Mutex::new(String::new()));
+    // Set once a submission carries the good uid: only then does the usage probe find it.
+    let sent_ok = Arc::new(AtomicBool::new(false));
+    let got_ok = sent_ok.clone();
     let app = axum::Router::new()
         .route(
             "/oauth/token",
@@ -65,22 +69,26 @@ fn scripted(ts: &TestSandbox) -> (String, Seen) {
         .route(
             &format!("{org}/usage/query"),
             post(
-                |State(seen): State<Seen>, axum::Json(body): axum::Json<Value>| async move {
-                    seen.0.lock().unwrap().push(body.clone());
-                    let no_aggregations =
-                        body["aggregations"].as_array().is_none_or(|a| a.is_empty());
-                    let meters = body["meterIds"].as_array().is_some_and(|m| !m.is_empty());
-                    if no_aggregations && meters {
-                        // The follow-up probe: the good measurement was ingested.
-                        let now = chrono::Utc::now().to_rfc3339();
-                        return axum::Json(json!({"data": [
+                move |State(seen): State<Seen>, axum::Json(body): axum::Json<Value>| {
+                    let got_ok = got_ok.clone();
+                    async move {
+                        seen.0.lock().unwrap().push(body.clone());
+                        let no_aggregations =
+                            body["aggregations"].as_array().is_none_or(|a| a.is_empty());
+                        let meters = body["meterIds"].as_array().is_some_and(|m| !m.is_empty());
+                        if no_aggregations && meters && got_ok.load(Ordering::SeqCst) {
+                            // The follow-up probe: the good measurement was ingested (once sent,
+                            // as m3ter: a uid is not in the usage before it was submitted).
+                            let now = chrono::Utc::now().to_rfc3339();
+                            return axum::Json(json!({"data": [
                             {"uid": "w-ok", "ts": now, "meter": "api_calls", "account": "ACME"}
                         ], "hasMoreData": false}));
-                    }
-                    axum::Json(json!({"data": [
+                        }
+                        axum::Json(json!({"data": [
                     {"accountId": "acc-1", "timestamp": "2026-11-24T00:00:00Z", "sum(calls)": 12},
                     {"accountId": "acc-1", "timestamp": "2026-11-25T00:00:00Z", "sum(calls)": 7.5}
                 ], "hasMoreData": true}))
+                    }
                 },
             ),
         )
@@ -94,7 +102,12 @@ fn scripted(ts: &TestSandbox) -> (String, Seen) {
         )
         .route(
             &format!("{org}/measurements"),
-            post(|| async { axum::Json(json!({"result": "accepted"})) }),
+            post(move |body: String| {
+                if body.contains("\"w-ok\"") {
+                    sent_ok.store(true, Ordering::SeqCst);
+                }
+                async { axum::Json(json!({"result": "accepted"})) }
+            }),
         )
         .route(
             &format!("{org}/events/e1"),
