@@ -51,6 +51,8 @@ mod config;
 mod db;
 mod demo;
 mod enrich;
+#[cfg(test)]
+mod enrich_rollup_tests;
 mod http;
 
 pub use config::{

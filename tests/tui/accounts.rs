@@ -117,6 +117,38 @@ fn detail_shows_every_field_and_unset_ones() {
     snap("accounts_detail", &a);
 }
 
+/// At 80×24 the auto-created badge's sentence wraps whole, End reaches the last field (and
+/// scrolling stops there), and the list's count reads "1 account".
+#[test]
+fn auto_created_detail_fits_80_columns_and_scrolls_to_its_end() {
+    let mut a = accounts_app();
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 80, 24);
+    assert!(
+        s.contains("e makes it a real") && s.contains("account"),
+        "{s}"
+    );
+    assert!(!s.contains("accoun│"), "cut at the border: {s}");
+    assert!(s.contains("more ↓"), "{s}");
+    key(&mut a, KeyCode::End);
+    let end = render(&a, 80, 24);
+    assert!(
+        end.contains("lastModifiedBy") && end.contains("more ↑"),
+        "{end}"
+    );
+    key(&mut a, KeyCode::PageDown);
+    assert_eq!(render(&a, 80, 24), end, "no scrolling past the end");
+
+    let mut a = app();
+    typ(&mut a, "A");
+    feed_accounts(&mut a, fixed_accounts()[..1].to_vec());
+    let s = render(&a, 80, 24);
+    assert!(
+        s.contains(" 1 account ") && !s.contains("1 accounts"),
+        "{s}"
+    );
+}
+
 #[test]
 fn form_shows_errors_next_to_fields_and_refuses_to_save() {
     let mut a = accounts_app();

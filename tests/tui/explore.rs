@@ -346,6 +346,17 @@ fn meter_details_show_fields_samples_and_write_the_template() {
     assert!(s.contains("Measure") && s.contains("Dimension"), "{s}");
     assert!(s.contains("/organizations/org-1/measurements"), "{s}");
     snap("meter_detail", &a);
+    // The bar has no room for the sample's keys at 80 columns: the sample names them.
+    let s = render(&a, 80, 24);
+    assert!(s.contains("Java   ←/h →/l"), "{s}");
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Down);
+    let s = render(&a, 80, 24);
+    assert!(
+        s.contains("y copies the sample · u the URL · t writes the CSV template"),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Home);
     key(&mut a, KeyCode::Right);
     assert!(screen(&a).contains("curl -X POST"));
     snap("meter_detail_curl", &a);
@@ -559,4 +570,25 @@ fn fixing_an_event_renews_a_duplicate_uid_and_asks_before_replacing_a_draft() {
     assert!(s.contains("it gets a new uid"), "{s}");
     key(&mut a, KeyCode::Esc);
     assert!(screen(&a).contains("MY-DRAFT-CO"), "the draft stays");
+}
+
+/// A draft kept in Advanced mode is announced with the uid the editor shows, not the form's.
+#[test]
+fn the_restored_notice_names_the_editors_uid() {
+    let mut a = app();
+    dup_event_detail(&mut a);
+    key(&mut a, KeyCode::Char('e'));
+    let s = screen(&a);
+    let at = s.find("\"uid\": \"").unwrap() + 8;
+    let uid = s[at..].split('"').next().unwrap().to_string();
+    assert_ne!(uid, "u-2");
+    while a.top_kind() != ScreenKind::Products {
+        key(&mut a, KeyCode::Esc);
+    }
+    open_submit(&mut a);
+    let s = render(&a, 80, 24);
+    assert!(
+        s.contains(&format!("draft restored (uid {uid})")),
+        "{uid}: {s}"
+    );
 }

@@ -360,3 +360,21 @@ fn the_usage_explorer_opens_for_the_account_selected_in_accounts() {
     assert_eq!(a.top_kind(), ScreenKind::Usage);
     assert_eq!(setting(&a, "Accounts"), "ACME");
 }
+
+/// A uid fits its column whole, and a value longer than a column ends in `…` (never cut unseen).
+#[test]
+fn usage_cells_keep_a_whole_uuid_and_cut_longer_values_with_an_ellipsis() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('U'));
+    let uid = "0894f61f-0ec0-42e9-a639-43dfaeec9dc9";
+    let long = "a-region-name-that-is-much-longer-than-any-column";
+    answer(
+        &mut a,
+        1,
+        json!({"data": [{"uid": uid, "meter": "storage_gb", "account": "ACME",
+            "ts": "2026-01-02T00:00:00Z", "where.region": long}], "hasMoreData": false}),
+    );
+    let s = render(&a, 220, 40);
+    assert!(s.contains(uid), "{s}");
+    assert!(s.contains("a-region-name-that-is-much-longer-t… "), "{s}");
+}

@@ -408,3 +408,17 @@ fn narrow_tables_cut_names_with_an_ellipsis() {
     assert!(s.contains("storage_…"), "{s}");
     assert!(render(&a, 140, 40).contains("Gigabytes stored"));
 }
+
+/// At 40 columns the Submit panel's head line and the editor's field list end in `…` rather
+/// than being clipped at the edge.
+#[test]
+fn the_submit_head_and_field_list_end_in_an_ellipsis_when_cut() {
+    let mut a = app();
+    open_submit(&mut a);
+    ctrl(&mut a, 't');
+    let s = render(&a, 40, 12);
+    let head = s.lines().nth(1).unwrap();
+    assert!(head.contains("Submit usage") && head.contains('…'), "{s}");
+    let fields = s.lines().find(|l| l.contains("fields:")).unwrap();
+    assert!(fields.contains("…┘"), "{s}");
+}

@@ -67,15 +67,17 @@ pub async fn submit(State(app): State<App>, body: Body) -> ApiResult<Json<Ingest
         .await?;
     } else {
         // Parsing and checking 1000 measurements takes milliseconds of CPU: done on the
-        // blocking pool with the durable append, so tokio's workers stay free to answer other
-        // requests (reads during an ingest) meanwhile. The queue keeps the request body itself:
-        // no re-encoding on the acknowledgement path.
+        // ingest check threads with the durable append, so tokio's workers stay free to answer
+        // other requests (reads during an ingest) meanwhile. The queue keeps the request body
+        // itself: no re-encoding on the acknowledgement path.
         let (ingest, org) = (app.ingest.clone(), app.config.org_id.clone());
-        blocking(move || {
-            check_body(&bytes)?;
-            ingest.append_blocking(&org, &now(), "api", Vec::from(bytes))
-        })
-        .await?;
+        app.ingest
+            .checks
+            .run(move || {
+                check_body(&bytes)?;
+                ingest.append_blocking(&org, &now(), "api", Vec::from(bytes))
+            })
+            .await?;
     }
     Ok(Json(IngestResponse {
         result: Some("accepted".into()),

@@ -4,11 +4,71 @@
 use super::error::{ApiError, ApiResult};
 use super::rate_limit::RateLimits;
 use crate::sandbox::db::{IngestQueue, Store};
-use crate::sandbox::enrich::{spawn_worker, Bell, WorkerGuard};
-use std::sync::Arc;
+use crate::sandbox::enrich::{lower_priority, spawn_worker, Bell, WorkerGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Threads that check and durably append ingest request bodies (a few, so concurrent requests
+/// still share a queue commit), at nice 5: checking 1000 measurements takes milliseconds of
+/// CPU, and on a busy machine a read waiting behind it should not.
+const CHECK_THREADS: usize = 4;
+const CHECK_NICE: i32 = 5;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The ingest check threads; they end when this is dropped.
+pub struct CheckPool {
+    tx: Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+impl CheckPool {
+    fn start() -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..CHECK_THREADS {
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("sandbox-ingest-{i}"))
+                .spawn(move || {
+                    lower_priority(CHECK_NICE);
+                    loop {
+                        let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        match job {
+                            // A panic fails only its request (its answer is dropped).
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("spawning an ingest check thread");
+        }
+        Self { tx: Mutex::new(tx) }
+    }
+
+    /// Runs `f` on a check thread and waits for its answer.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+    ) -> ApiResult<T> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(f());
+        });
+        self.tx
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(job)
+            .map_err(|_| ApiError::internal("the sandbox's ingest threads stopped"))?;
+        answer
+            .await
+            .map_err(|_| ApiError::internal("an ingest check thread failed"))?
+    }
+}
+
 pub struct IngestState {
+    pub checks: CheckPool,
     pub queue: Arc<IngestQueue>,
     pub bell: Arc<Bell>,
     pub strict: bool,
@@ -32,6 +92,7 @@ impl IngestState {
         let bell = Arc::new(Bell::default());
         spawn_worker(store.clone(), queue.clone(), org.clone(), bell.clone());
         Self {
+            checks: CheckPool::start(),
             queue,
             bell: bell.clone(),
             strict,

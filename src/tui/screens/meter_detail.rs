@@ -245,12 +245,24 @@ impl MeterDetailScreen {
                 Span::raw(text)
             });
         }
+        // The footer has no room for these at 80 columns: the sample says its own keys.
+        let k = |b: &KeyBinding| ctx.keymap.label(b);
+        tabs.push(Span::raw(format!("  {} {}", k(&PREV), k(&NEXT))).dim());
         let mut out = vec![
             Line::from(tabs),
             Line::from(vec![
                 Span::raw("POST ").dim(),
                 Span::styled(samples.url.clone(), style::accent()),
             ]),
+            Line::from(
+                format!(
+                    "{} copies the sample · {} the URL · {} writes the CSV template",
+                    k(&COPY),
+                    k(&COPY_URL),
+                    k(&TEMPLATE)
+                )
+                .dim(),
+            ),
             Line::from(""),
         ];
         out.extend(

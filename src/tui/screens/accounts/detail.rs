@@ -8,13 +8,12 @@ use crate::tui::state::msg::AcctMsg;
 use crate::tui::state::{Ctx, Msg};
 use crate::tui::style;
 use crate::tui::style::AUTO_BADGE;
-use ratatui::crossterm::event::MouseEventKind;
+use crate::tui::widgets::scroll::Scroll;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders};
 use ratatui::Frame;
-use std::cell::Cell;
 
 pub const UNSET: &str = "— unset";
 
@@ -23,8 +22,7 @@ pub struct Detail {
     pub account: Account,
     /// The parent's code, once looked up.
     pub parent_code: Option<String>,
-    pub scroll: u16,
-    height: Cell<u16>,
+    scroll: Scroll,
 }
 
 impl Detail {
@@ -32,8 +30,7 @@ impl Detail {
         Self {
             account,
             parent_code: None,
-            scroll: 0,
-            height: Cell::new(0),
+            scroll: Scroll::default(),
         }
     }
 
@@ -116,7 +113,6 @@ impl Detail {
     }
 
     pub fn draw(&self, frame: &mut Frame, area: Rect) {
-        self.height.set(area.height.saturating_sub(2));
         let a = &self.account;
         let mut lines = Vec::new();
         if a.is_auto_created() {
@@ -149,29 +145,15 @@ impl Detail {
             .borders(Borders::ALL)
             .border_style(style::border(true))
             .title(title);
-        frame.render_widget(
-            Paragraph::new(lines).block(block).scroll((self.scroll, 0)),
-            area,
-        );
-    }
-
-    fn max_scroll(&self) -> u16 {
-        let n = self.fields().len() as u16 + 1;
-        n.saturating_sub(self.height.get())
+        self.scroll.render(frame, area, block, lines);
     }
 }
 
 impl Detail {
     pub fn update(&mut self, ctx: &mut Ctx, input: Input) -> Step {
         match input {
-            Input::Action(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Input::Action(Action::Down) => self.scroll = (self.scroll + 1).min(self.max_scroll()),
-            Input::Mouse(m) if m.kind == MouseEventKind::ScrollUp => {
-                self.scroll = self.scroll.saturating_sub(3)
-            }
-            Input::Mouse(m) if m.kind == MouseEventKind::ScrollDown => {
-                self.scroll = (self.scroll + 3).min(self.max_scroll())
-            }
+            Input::Action(a) if self.scroll.apply(a) => {}
+            ref i if self.scroll.mouse(i) => {}
             Input::Action(Action::Back | Action::Quit) => return Step::To(Go::List),
             Input::Action(Action::Refresh) => self.reload(ctx),
             Input::Action(a @ (Action::Edit | Action::Delete | Action::SubmitFor)) => {

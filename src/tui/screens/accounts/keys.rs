@@ -79,8 +79,6 @@ const MOVE_WHILE_TYPING: &[KeyBinding] = &[
 pub const FILTERING: Tables = &[tables::FILTERING, MOVE_WHILE_TYPING];
 
 const DETAIL_OWN: &[KeyBinding] = &[
-    tables::UP,
-    tables::DOWN,
     EDIT,
     DELETE,
     SUBMIT_FOR,
@@ -97,7 +95,7 @@ const DETAIL_OWN: &[KeyBinding] = &[
         "Back to the list",
     ),
 ];
-pub const DETAIL: Tables = &[DETAIL_OWN];
+pub const DETAIL: Tables = &[DETAIL_OWN, crate::tui::widgets::scroll::KEYS];
 
 pub const SAVE: KeyBinding = KeyBinding::new(
     &[Key::ctrl('s'), Key::f(5)],

@@ -252,7 +252,8 @@ impl ListView {
         } else if w.loading() {
             Span::styled(format!(" {} loaded · loading… ", w.loaded()), style::warn())
         } else if w.complete() {
-            Span::raw(format!(" {} accounts ", w.loaded()))
+            let n = w.loaded();
+            Span::raw(format!(" {n} account{} ", if n == 1 { "" } else { "s" }))
         } else {
             Span::raw(format!(" {} loaded · more as you scroll ", w.loaded()))
         };

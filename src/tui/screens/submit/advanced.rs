@@ -262,7 +262,10 @@ impl AdvancedEditor {
             .borders(Borders::ALL)
             .border_style(style::border(focused))
             .title(" Advanced · JSON ")
-            .title_bottom(Line::from(format!(" fields: {} ", hint.join(", "))));
+            .title_bottom(crate::tui::widgets::text::fit_line(
+                Line::from(format!(" fields: {} ", hint.join(", "))),
+                edit.width.saturating_sub(2) as usize,
+            ));
         let inner = block.inner(edit);
         self.text_area.set(inner);
         frame.render_widget(block, edit);

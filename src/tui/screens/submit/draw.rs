@@ -5,6 +5,7 @@
 use super::{log_pane, Focus, Mode, Question, SubmitScreen};
 use crate::tui::state::Ctx;
 use crate::tui::style;
+use crate::tui::widgets::text::fit_line;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Stylize};
 use ratatui::text::{Line, Span};
@@ -54,7 +55,13 @@ impl SubmitScreen {
             let [head, body] =
                 Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(panel);
             self.form_area.set(body);
-            frame.render_widget(Paragraph::new(self.head(ctx, log.height == 0)), head);
+            frame.render_widget(
+                Paragraph::new(fit_line(
+                    self.head(ctx, log.height == 0),
+                    head.width as usize,
+                )),
+                head,
+            );
             match self.mode {
                 Mode::Simple => self.simple.draw(
                     frame,

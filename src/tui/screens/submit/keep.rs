@@ -66,7 +66,16 @@ impl SubmitScreen {
             return;
         }
         // Short enough for 80 columns: a UUID is cut to its first 8 characters.
-        let uid = &self.simple.uid;
+        // The uid the panel shows: the editor's in Advanced mode (it may differ from the form's).
+        let uid = match self.mode {
+            Mode::Advanced => self
+                .advanced
+                .value()
+                .and_then(|v| v.get("uid").and_then(|u| u.as_str()).map(str::to_string))
+                .unwrap_or_else(|| self.simple.uid.clone()),
+            Mode::Simple => self.simple.uid.clone(),
+        };
+        let uid = &uid;
         let short = match uid.char_indices().nth(8) {
             Some((i, _)) if uid.len() > 12 => format!("{}…", &uid[..i]),
             _ => uid.clone(),

@@ -151,7 +151,10 @@ pub fn draw(
         .border_style(style::border(focused))
         .title(Line::from(title))
         .title_bottom(if focused {
-            Line::from(hints)
+            crate::tui::widgets::text::fit_line(
+                Line::from(hints),
+                area.width.saturating_sub(2) as usize,
+            )
         } else {
             Line::from("")
         });

@@ -223,7 +223,8 @@ fn draw_table(
                 .max()
                 .unwrap_or(0)
                 .max(name.chars().count());
-            longest.min(32) as u16
+            // Wide enough for a whole UUID; a longer value ends in `…`.
+            longest.min(36) as u16
         })
         .collect();
     // The columns from `col` that fit (at least one), one space apart.
@@ -254,7 +255,7 @@ fn draw_table(
     .bold();
     let rows = t.rows.iter().map(|r| {
         Row::new(shown.clone().map(|c| {
-            let v = r[c].clone();
+            let v = crate::tui::widgets::text::cut(&r[c], widths[c] as usize);
             if t.numeric[c] {
                 Cell::from(Line::from(v).right_aligned())
             } else {
