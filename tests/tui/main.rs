@@ -12,5 +12,6 @@ mod explore_usage;
 mod first_use;
 mod help_mouse;
 mod screens;
+mod send_anyway;
 mod support;
 mod upload;

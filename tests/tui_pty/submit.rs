@@ -87,3 +87,23 @@ fn broken_json_shows_line_and_column_and_keeps_the_text() {
     assert!(s.contains(",oops") && s.contains("Advanced · JSON"), "{s}");
     tui.quit();
 }
+
+#[test]
+fn advanced_with_an_unknown_meter_warns_then_sends_on_a_second_ctrl_s_and_fails_undefined_meter() {
+    let env = Env::start();
+    let mut tui = env.tui();
+    tui.open_submit();
+    tui.send(CTRL_T);
+    tui.wait_for("Advanced · JSON");
+    // Line 3 is `"meter": "storage_gb",`: make it a code no meter has; line 4 gets an account.
+    tui.keys(&[DOWN, DOWN, END, BACKSPACE, BACKSPACE, "x", "\"", ","]);
+    tui.keys(&[DOWN, END, BACKSPACE, BACKSPACE]);
+    tui.keys(&["I", "N", "I", "T", "E", "C", "H", "\"", ","]);
+    tui.wait_for("⚠ no meter has the code \"storage_gbx\"");
+    tui.send(CTRL_S);
+    tui.wait_for("Ctrl+S again sends it anyway");
+    tui.send(CTRL_S);
+    let s = tui.wait_for("✗ failed: UndefinedMeter");
+    assert!(s.contains("storage_gbx"), "{s}");
+    tui.quit();
+}

@@ -31,6 +31,14 @@ pub enum Diagnostic {
     },
     /// JSON, but not a measurement this meter takes.
     Field(FieldError),
+    /// A request m3ter accepts (its first stage checks only the request) that the loaded
+    /// meters say its second stage will drop or skip: an unknown meter code, a field the meter
+    /// does not have or under the wrong category. Sent only on purpose (a second Ctrl+S), so a
+    /// QA engineer can watch m3ter drop it.
+    Warned {
+        ms: Vec<Measurement>,
+        warning: FieldError,
+    },
 }
 
 impl Diagnostic {
@@ -48,6 +56,9 @@ impl Diagnostic {
             } => format!("invalid JSON at line {line}, column {column}: {message}"),
             Diagnostic::Field(e) if e.field.is_empty() => e.message.clone(),
             Diagnostic::Field(e) => format!("{}: {}", e.field, e.message),
+            Diagnostic::Warned { warning, .. } => {
+                format!("{} — Ctrl+S twice sends it anyway", warned_message(warning))
+            }
         }
     }
 
@@ -55,8 +66,43 @@ impl Diagnostic {
     pub fn text(&self) -> String {
         match self {
             Diagnostic::Valid(_) | Diagnostic::Many(_) => format!("✓ {}", self.message()),
+            Diagnostic::Warned { .. } => format!("⚠ {}", self.message()),
             _ => format!("✗ {}", self.message()),
         }
+    }
+}
+
+/// What m3ter will do with a measurement whose request passes but whose meter check fails.
+pub fn warned_message(w: &FieldError) -> String {
+    if w.field == "meter" {
+        format!(
+            "{}: m3ter will accept this and then drop it (UndefinedMeter)",
+            w.message
+        )
+    } else if w.field.ends_with(".meter") {
+        format!(
+            "{}: {}: m3ter will accept this and then drop it (UndefinedMeter)",
+            w.field, w.message
+        )
+    } else if w.field.is_empty() {
+        format!("{}: m3ter will accept this and check it later", w.message)
+    } else {
+        format!(
+            "{}: {}: m3ter will accept this, then ignore the value or drop the measurement",
+            w.field, w.message
+        )
+    }
+}
+
+/// One measurement: valid against the loaded meters, or — when only the meter check fails and
+/// m3ter's request stage would accept it — valid with a warning; otherwise the hard error.
+fn check_one(v: &Value, meters: &[Meter]) -> Result<(Measurement, Option<FieldError>), FieldError> {
+    match draft::check(v, meters) {
+        Ok(m) => Ok((m, None)),
+        Err(e) => match rules::check_request(v) {
+            Ok(m) => Ok((m, Some(e))),
+            Err(_) => Err(e),
+        },
     }
 }
 
@@ -85,18 +131,31 @@ fn check_many(items: &[Value], meters: &[Meter]) -> Diagnostic {
         ));
     }
     let mut out = Vec::with_capacity(items.len());
+    let mut warning = None;
     for (i, item) in items.iter().enumerate() {
-        match draft::check(&draft::without_blanks(item), meters) {
-            Ok(m) => out.push(m),
-            Err(e) => return Diagnostic::Field(e.under(&format!("measurements[{i}]"))),
+        let place = format!("measurements[{i}]");
+        match check_one(&draft::without_blanks(item), meters) {
+            Ok((m, w)) => {
+                out.push(m);
+                if warning.is_none() {
+                    warning = w.map(|w| w.under(&place));
+                }
+            }
+            Err(e) => return Diagnostic::Field(e.under(&place)),
         }
     }
-    Diagnostic::Many(out)
+    match warning {
+        Some(warning) => Diagnostic::Warned { ms: out, warning },
+        None => Diagnostic::Many(out),
+    }
 }
 
 pub struct AdvancedEditor {
     pub textarea: TextArea<'static>,
     pub diagnostic: Diagnostic,
+    /// The text a first Ctrl+S was refused for with a warning ([`Diagnostic::Warned`]): a second
+    /// Ctrl+S on the same text sends it anyway.
+    pub warned_text: Option<String>,
     /// Where the text was drawn last (inside the border), to turn a click into a position.
     text_area: Cell<Rect>,
 }
@@ -110,6 +169,7 @@ impl AdvancedEditor {
                 column: 1,
                 message: String::new(),
             },
+            warned_text: None,
             text_area: Cell::new(Rect::default()),
         };
         e.set_text(text, meters);
@@ -158,8 +218,12 @@ impl AdvancedEditor {
             },
             Ok(v) => match many(&v) {
                 Some(items) => check_many(items, meters),
-                None => match draft::check(&draft::without_blanks(&v), meters) {
-                    Ok(m) => Diagnostic::Valid(Box::new(m)),
+                None => match check_one(&draft::without_blanks(&v), meters) {
+                    Ok((m, None)) => Diagnostic::Valid(Box::new(m)),
+                    Ok((m, Some(warning))) => Diagnostic::Warned {
+                        ms: vec![m],
+                        warning,
+                    },
                     Err(e) => Diagnostic::Field(e),
                 },
             },
@@ -284,6 +348,7 @@ impl AdvancedEditor {
         }
         let style = match self.diagnostic {
             Diagnostic::Valid(_) | Diagnostic::Many(_) => style::ok(),
+            Diagnostic::Warned { .. } => style::warn().add_modifier(Modifier::BOLD),
             _ => style::error().add_modifier(Modifier::BOLD),
         };
         frame.render_widget(

@@ -1,7 +1,7 @@
 //! Sending: the panel's measurement checked (Simple rows or the Advanced diagnostic), logged as
 //! pending — on disk too, before any answer — and submitted on a task.
 
-use super::advanced::Diagnostic;
+use super::advanced::{warned_message, Diagnostic};
 use super::{draft, Focus, Mode, SubmitScreen};
 use crate::m3ter::{Account, Measurement};
 use crate::tui::state::msg::SubmitError;
@@ -53,6 +53,28 @@ impl SubmitScreen {
                     send_many(ctx, ms.clone());
                     ctx.info(format!("sending {n} measurements in one request…"));
                     return;
+                }
+                // m3ter accepts it and drops it later: sent on a second Ctrl+S, on purpose.
+                Diagnostic::Warned { ms, warning } => {
+                    let text = self.advanced.text();
+                    if self.advanced.warned_text.as_deref() != Some(text.as_str()) {
+                        ctx.error(format!(
+                            "{}. Ctrl+S again sends it anyway",
+                            warned_message(warning)
+                        ));
+                        self.advanced.warned_text = Some(text);
+                        return;
+                    }
+                    self.advanced.warned_text = None;
+                    match ms.as_slice() {
+                        [m] => m.clone(),
+                        _ => {
+                            let n = ms.len();
+                            send_many(ctx, ms.clone());
+                            ctx.info(format!("sending {n} measurements in one request anyway…"));
+                            return;
+                        }
+                    }
                 }
                 other => {
                     ctx.error(format!("not sent: {}", other.message()));
