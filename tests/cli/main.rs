@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod ingest_commands;
 mod resend_wait;
+mod send_anyway;
 mod shared_journal;
 mod submit;
 mod support;

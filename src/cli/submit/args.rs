@@ -89,6 +89,14 @@ pub struct SubmitArgs {
     /// ingest event's type); exit 1 if any failed or could not be confirmed.
     #[arg(long, conflicts_with = "dry_run")]
     pub wait: bool,
+    /// Refuse only what m3ter's request stage refuses (its 400: a bad code, uid, ts, a value of
+    /// the wrong type…); what m3ter checks only after accepting (an unknown meter code, a field
+    /// the meter lacks or under the wrong category) becomes a warning on stderr and the
+    /// measurement is sent, so you can watch m3ter drop it (with --wait: `failed:
+    /// UndefinedMeter`, exit 1). With --meter naming an unknown meter, give each --field as
+    /// category.code=VALUE (e.g. measure.calls=3).
+    #[arg(long, conflicts_with = "resume")]
+    pub send_anyway: bool,
     /// Check the input and show the batches, but send nothing.
     #[arg(long, conflicts_with = "resume")]
     pub dry_run: bool,

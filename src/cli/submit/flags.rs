@@ -41,7 +41,20 @@ pub fn read_one(path: &std::path::Path) -> anyhow::Result<Item> {
 /// A field is named by its code (`calls`) or as m3ter's templates do (`measure.calls`).
 pub fn from_flags(args: &SubmitArgs, meters: &Meters) -> anyhow::Result<Item> {
     let code = args.meter.as_deref().unwrap_or_default();
-    let meter = meters.get(code).map_err(usage)?;
+    // Sending anyway to a meter the organization lacks: each --field names its category.
+    let stand_in;
+    let meter = match meters.get(code) {
+        Ok(m) => m,
+        Err(_) if args.send_anyway => {
+            let names = args
+                .fields
+                .iter()
+                .map(|kv| kv.split('=').next().unwrap_or(kv));
+            stand_in = Meters::stand_in(code, names).map_err(|m| usage(format!("--field {m}")))?;
+            &stand_in
+        }
+        Err(m) => return Err(usage(m)),
+    };
     let mut b = MeasurementBuilder::new();
     b.set("meter", code)
         .set("account", args.account.clone().unwrap_or_default());

@@ -62,7 +62,9 @@ pub async fn run(conn: &Connection, args: SubmitArgs, fmt: OutputFormat) -> anyh
             ))
         }
     };
-    let measurements = [prepare::one(item, &meters, |n| eprintln!("{n}"))?];
+    let measurements = [prepare::one(item, &meters, args.send_anyway, |n| {
+        eprintln!("{n}")
+    })?];
     if args.dry_run {
         return output::json(&measurements[0]);
     }
@@ -135,7 +137,7 @@ async fn from_file(
     })?;
     let items = input::items(reader, &name, format)?;
     if args.dry_run {
-        let c = checked(conn, items, None).await?;
+        let c = checked(conn, items, None, args.send_anyway).await?;
         if c.measurements == 0 {
             return Err(usage(format!("{name}: no measurements")));
         }
@@ -160,7 +162,7 @@ async fn from_file(
         None => stdin_journal::incoming()?,
     };
     let mut writer = JournalWriter::new(&anchor, org, &name)?;
-    let checked = match checked(conn, items, Some(&mut writer)).await {
+    let checked = match checked(conn, items, Some(&mut writer), args.send_anyway).await {
         Ok(c) if c.measurements > 0 => c,
         Ok(_) => {
             writer.abandon();
@@ -325,16 +327,23 @@ async fn followed(
 }
 
 /// Checks and batches the input (into `journal` unless a dry run), the CLI's way: the note on
-/// naive times goes to stderr, the problems (if any) become a usage error (exit 2).
+/// naive times and the warnings (`--send-anyway`) go to stderr, the problems (if any) become a
+/// usage error (exit 2).
 async fn checked(
     conn: &Connection,
     items: input::Items,
     journal: Option<&mut JournalWriter>,
+    anyway: bool,
 ) -> anyhow::Result<check::Checked> {
-    let mut checker = Checker::default();
+    let mut checker = Checker::default().sending_anyway(anyway);
     let c = check::check_batched(&conn.client, items, &mut checker, journal).await?;
     if let Some(n) = checker.naive_note() {
         eprintln!("{n}");
+    }
+    if checker.passed() {
+        if let Some(w) = checker.warning_report() {
+            eprintln!("{w}");
+        }
     }
     checker.finish()?;
     Ok(c)

@@ -36,7 +36,7 @@ fn meters() -> Meters {
 
 fn wire(mut items: Vec<Item>, meters: &Meters) -> String {
     assert_eq!(items.len(), 1);
-    let m = prepare::one(items.remove(0), meters, |_| {}).unwrap();
+    let m = prepare::one(items.remove(0), meters, false, |_| {}).unwrap();
     serde_json::to_string(&m).unwrap()
 }
 

@@ -109,6 +109,44 @@ impl Meters {
             .join(", ")
     }
 
+    /// A stand-in for a meter the organization does not have, sent anyway: its data fields are
+    /// the `category.code` names given (the category cannot be looked up, so it must be named;
+    /// top-level keys such as `account` are skipped). Lets a value be typed by its category.
+    pub fn stand_in<'n>(
+        code: &str,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Result<Meter, String> {
+        let mut fields = Vec::new();
+        for name in names {
+            if super::input::TOP_KEYS.contains(&name) {
+                continue;
+            }
+            let cat = name.split_once('.').and_then(|(cat, code)| {
+                let c = crate::m3ter::DataFieldCategory::ALL
+                    .into_iter()
+                    .find(|c| c.key() == cat)?;
+                (!code.is_empty()).then_some((c, code))
+            });
+            let Some((category, field)) = cat else {
+                return Err(format!(
+                    "{name}: meter {code:?} does not exist, so the category of a value cannot be \
+                     looked up: name it as category.code (e.g. measure.{name}=3 or who.{name}=bob)"
+                ));
+            };
+            fields.push(DataField {
+                category,
+                code: field.into(),
+                name: field.into(),
+                unit: None,
+            });
+        }
+        Ok(Meter {
+            code: Some(code.into()),
+            data_fields: fields,
+            ..Default::default()
+        })
+    }
+
     /// The data field `name` means: `category.code` (m3ter's template form, e.g.
     /// `measure.num_apps`) or the bare code when only one field of the meter has it.
     pub fn field<'m>(meter: &'m Meter, name: &str) -> Result<&'m DataField, String> {

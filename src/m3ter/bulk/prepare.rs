@@ -52,6 +52,10 @@ pub struct Checker {
     syntax: usize,
     invalid: usize,
     naive: usize,
+    /// Send anyway: only m3ter's request stage (its 400) refuses; what its second stage checks
+    /// (the meter exists, the fields are the meter's, under their category) becomes a warning.
+    anyway: bool,
+    warnings: Problems,
 }
 
 impl Default for Checker {
@@ -69,7 +73,21 @@ impl Checker {
             syntax: 0,
             invalid: 0,
             naive: 0,
+            anyway: false,
+            warnings: Problems::keeping(shown),
         }
+    }
+
+    /// This checker in "send anyway" mode: measurements m3ter's request stage accepts pass,
+    /// with what its second stage will drop or ignore kept as [`Checker::warnings`].
+    pub fn sending_anyway(mut self, anyway: bool) -> Self {
+        self.anyway = anyway;
+        self
+    }
+
+    /// What m3ter will accept and then drop or ignore (send-anyway mode only).
+    pub fn warnings(&self) -> &Problems {
+        &self.warnings
     }
 
     /// Input that is not an item (a syntax error).
@@ -82,7 +100,12 @@ impl Checker {
     pub fn check(&mut self, mut item: Item, meters: &Meters) -> Option<Measurement> {
         let at = item.at.clone();
         let raw = item.take_raw();
-        let mut value = match item.into_value(meters) {
+        let value = if self.anyway {
+            item.into_value_anyway(meters)
+        } else {
+            item.into_value(meters)
+        };
+        let mut value = match value {
             Ok(v) => v,
             Err(msg) => {
                 self.invalid += 1;
@@ -94,25 +117,37 @@ impl Checker {
         if offsets(&mut value) {
             self.naive += 1;
         }
-        match rules::check_measurement(&value, |code| meters.find(code)) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                self.invalid += 1;
-                self.problems.push(|| {
-                    // A record on a line of its own: point at the value's column too.
-                    let column = raw
-                        .as_deref()
-                        .filter(|_| at.column.is_none())
-                        .and_then(|r| input::column_of(r, &e.field));
-                    let at = Location {
-                        column: column.or(at.column),
-                        ..at
-                    };
-                    format!("{at}: {e}")
-                });
-                None
+        let e = match rules::check_measurement(&value, |code| meters.find(code)) {
+            Ok(m) => return Some(m),
+            Err(e) => e,
+        };
+        // A record on a line of its own: point at the value's column too.
+        let located = || {
+            let column = raw
+                .as_deref()
+                .filter(|_| at.column.is_none())
+                .and_then(|r| input::column_of(r, &e.field));
+            let at = Location {
+                column: column.or(at.column),
+                ..at.clone()
+            };
+            format!("{at}: {e}")
+        };
+        if self.anyway {
+            if let Ok(m) = rules::check_request(&value) {
+                let then = if e.field == "meter" {
+                    "m3ter will accept it, then drop it (UndefinedMeter)"
+                } else {
+                    "m3ter will accept it, then drop it or ignore the value"
+                };
+                self.warnings
+                    .push(|| format!("warning: {}: {then}", located()));
+                return Some(m);
             }
         }
+        self.invalid += 1;
+        self.problems.push(located);
+        None
     }
 
     pub fn passed(&self) -> bool {
@@ -137,6 +172,25 @@ impl Checker {
                 self.naive
             )
         })
+    }
+
+    /// The warnings (send-anyway mode), one a line, then how many: `None` when there are none.
+    pub fn warning_report(&self) -> Option<String> {
+        let w = &self.warnings;
+        if w.is_empty() {
+            return None;
+        }
+        let mut msg = w.shown().join("\n");
+        let more = w.count() - w.shown().len();
+        if more > 0 {
+            msg.push_str(&format!("\n… and {more} more"));
+        }
+        msg.push_str(&format!(
+            "\n{} warning{}: sent anyway; m3ter checks these only after accepting them",
+            w.count(),
+            if w.count() == 1 { "" } else { "s" }
+        ));
+        Some(msg)
     }
 
     /// An input error listing every problem kept (the rest counted) if there were any.
@@ -165,12 +219,20 @@ impl Checker {
 }
 
 /// One item checked (flags, `--json`): the measurement, or an input error naming the problem.
-/// The naive-time note, if any, goes to `note`.
-pub fn one(item: Item, meters: &Meters, note: impl FnOnce(&str)) -> Result<Measurement> {
-    let mut c = Checker::default();
+/// The naive-time note and (sending anyway) the warnings, if any, go to `note`.
+pub fn one(
+    item: Item,
+    meters: &Meters,
+    anyway: bool,
+    mut note: impl FnMut(&str),
+) -> Result<Measurement> {
+    let mut c = Checker::default().sending_anyway(anyway);
     let m = c.check(item, meters);
     if let Some(n) = c.naive_note() {
         note(&n);
+    }
+    if let Some(w) = c.warning_report() {
+        note(&w);
     }
     c.finish()?;
     Ok(m.expect("checked without problems"))

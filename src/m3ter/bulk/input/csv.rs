@@ -12,7 +12,7 @@ use crate::m3ter::measurement_builder::MeasurementBuilder;
 use serde_json::Value;
 use std::sync::Arc;
 
-const TOP: [&str; 5] = ["meter", "account", "ts", "uid", "ets"];
+pub const TOP: [&str; 5] = ["meter", "account", "ts", "uid", "ets"];
 
 /// The rows of a CSV input, read as they are consumed. A row the CSV reader cannot parse ends
 /// the input (where the next row starts is then unknown).

@@ -11,6 +11,8 @@ mod ndjson;
 use super::meters::Meters;
 use super::record::Location;
 use super::{BulkError, Result};
+/// The top-level keys of a measurement a CSV header may name (the rest are data fields).
+pub use csv::TOP as TOP_KEYS;
 use serde_json::Value;
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -123,6 +125,22 @@ impl Item {
         match self.body {
             Body::Json(v) => Ok(v),
             Body::Csv(header, row) => csv::to_object(&header, &row, meters),
+        }
+    }
+
+    /// [`Item::into_value`], but a CSV row naming a meter the organization lacks is typed by
+    /// its header's `category.code` names (a stand-in meter), so it can be sent anyway.
+    pub fn into_value_anyway(self, meters: &Meters) -> Result<Value, String> {
+        match self.body {
+            Body::Csv(header, row) => match csv::cell(&header, &row, "meter") {
+                Some(code) if meters.find(code).is_none() => {
+                    let stand_in = Meters::stand_in(code, header.iter().map(String::as_str))
+                        .map_err(|m| format!("column {m}"))?;
+                    csv::to_object(&header, &row, &Meters::from_list(vec![stand_in]))
+                }
+                _ => csv::to_object(&header, &row, meters),
+            },
+            body => Item { body, ..self }.into_value(meters),
         }
     }
 }
