@@ -34,6 +34,11 @@ pub struct ServeArgs {
     /// Apply m3ter's ingest rate limits: 50 requests/s per org, 5000 per 5 minutes per client
     #[arg(long)]
     pub rate_limit: bool,
+    /// Acknowledge a batch once it is in the OS's file cache instead of after an fsync: it still
+    /// survives the sandbox being killed (kill -9), not the machine losing power; one client is
+    /// acknowledged faster
+    #[arg(long)]
+    pub no_fsync: bool,
     /// Also answer requests whose Host header names NAME (repeatable). By default only
     /// localhost, 127.0.0.1, `[::1]` and the listen address are answered, which keeps web pages
     /// from reaching the sandbox through DNS rebinding.
@@ -54,6 +59,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo_data: !args.empty,
         strict_ingest: args.strict_ingest,
         rate_limit: args.rate_limit,
+        ack_fsync: !args.no_fsync,
         allow_hosts: args.allow_hosts,
         ..Default::default()
     };

@@ -76,7 +76,12 @@ impl Env {
 
     /// The TUI in a terminal of `cols`×`rows`.
     pub fn tui_sized(&self, cols: u16, rows: u16) -> Tui {
-        let mut t = Tui::spawn(&self.base_url(), self.dir.path(), cols, rows);
+        self.tui_with_env(cols, rows, &[])
+    }
+
+    /// The same with more environment variables (a test-only knob).
+    pub fn tui_with_env(&self, cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
+        let mut t = Tui::spawn(&self.base_url(), self.dir.path(), cols, rows, env);
         t.timeout = self.timeout;
         t
     }
@@ -98,7 +103,7 @@ pub struct Tui {
 }
 
 impl Tui {
-    fn spawn(base_url: &str, dir: &Path, cols: u16, rows: u16) -> Self {
+    fn spawn(base_url: &str, dir: &Path, cols: u16, rows: u16, env: &[(&str, &str)]) -> Self {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -118,6 +123,9 @@ impl Tui {
         cmd.env("M3TER_ORG_ID", sandbox::DEFAULT_ORG_ID);
         cmd.env("M3TER_API_KEY", sandbox::DEFAULT_API_KEY);
         cmd.env("M3TER_API_SECRET", sandbox::DEFAULT_API_SECRET);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let screen = Arc::new(Mutex::new(vt100::Parser::new(

@@ -224,9 +224,17 @@ pub async fn settle_sent_at(
     Ok(f)
 }
 
-/// Most measurements followed at once: what one usage query returns.
+/// Most measurements followed at once: what one usage query returns. A test-only knob,
+/// `M3TER_CONSOLE_FOLLOW_CHUNK=N`, makes it smaller, so a test follows several chunks of a small
+/// file quickly (a resend of more than 20,000 makes the sandbox page through as many events).
 pub fn follow_chunk() -> usize {
-    USAGE_QUERY_LIMIT_MAX as usize
+    std::env::var("M3TER_CONSOLE_FOLLOW_CHUNK")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .map_or(USAGE_QUERY_LIMIT_MAX as usize, |n| {
+            n.min(USAGE_QUERY_LIMIT_MAX as usize)
+        })
 }
 
 /// `batches` (journal order) grouped into runs of consecutive batches of at most `max`
@@ -261,20 +269,71 @@ pub fn bodies(journal: &Journal, ns: &[usize]) -> Result<Vec<Measurement>, Strin
     Ok(out)
 }
 
-/// The uids of the journal's `batches` m3ter holds already, asked chunk by chunk (each probe
-/// at most one usage query's worth of rows, narrowed while m3ter says there is more).
+/// The uids of the journal's `batches` m3ter holds already (and maybe other uids of theirs
+/// meters and period). One usage query over the whole span first: when it holds all there is
+/// (no `hasMoreData`; usually none at all), that is the answer; else asked chunk by chunk, each
+/// probe at most one usage query's worth of rows, narrowed while m3ter says there is more.
+/// Only one chunk's measurements are held at a time.
 pub async fn already_ingested_in(
     client: &Client,
     journal: &Journal,
     batches: &[usize],
     meters: &mut Meters,
 ) -> Result<HashSet<String>, String> {
-    let mut found = HashSet::new();
-    for chunk in chunks(journal, batches, follow_chunk()) {
-        let ms = bodies(journal, &chunk)?;
+    let chunks = chunks(journal, batches, follow_chunk());
+    let mut span: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+    let mut meter_ids = std::collections::BTreeSet::new();
+    for chunk in &chunks {
+        let ms = bodies(journal, chunk)?;
         let _ = meters
             .ensure(client, ms.iter().map(|m| m.meter.as_str()))
             .await;
+        if chunks.len() == 1 {
+            return Ok(already_ingested(client, &ms, meters)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::debug!("usage probe before the upload: {e}");
+                    HashSet::new()
+                }));
+        }
+        meter_ids.extend(
+            ms.iter()
+                .filter_map(|m| meters.find(&m.meter).map(|x| x.id.clone())),
+        );
+        for t in ms
+            .iter()
+            .filter_map(|m| DateTime::parse_from_rfc3339(&m.ts).ok())
+        {
+            let t = t.with_timezone(&Utc);
+            span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        }
+    }
+    let Some((start, end)) = span.filter(|_| !meter_ids.is_empty()) else {
+        return Ok(HashSet::new());
+    };
+    let whole = UsageProbe {
+        start,
+        end: end + chrono::Duration::milliseconds(1),
+        meter_ids: meter_ids.into_iter().collect(),
+        limit: USAGE_QUERY_LIMIT_MAX,
+    };
+    pace_usage_query().await;
+    match client.usage_query(&whole.to_query()).await {
+        Ok(rows) if !rows.has_more_data => {
+            return Ok(seen_from_usage_rows(&rows.data)
+                .into_iter()
+                .map(|s| s.uid)
+                .collect())
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::debug!("usage probe before the upload: {e}");
+            return Ok(HashSet::new());
+        }
+    }
+    let mut found = HashSet::new();
+    for chunk in chunks {
+        let ms = bodies(journal, &chunk)?;
         match already_ingested(client, &ms, meters).await {
             Ok(f) => found.extend(f),
             Err(e) => tracing::debug!("usage probe before the upload: {e}"),
@@ -300,8 +359,10 @@ pub struct JournalFollow<'a> {
 /// Follows every measurement of the journal to its outcome, one chunk of at most
 /// [`follow_chunk`] measurements at a time — so a file of any size is followed while only one
 /// chunk's entries are held, and each chunk's usage query fits in one answer. The newest chunk
-/// goes first: its failure events are the newest, and the failures it and the later chunks
-/// raised are known when an older chunk reads back past them. `on_round` gets the whole
+/// goes first. Events come newest first and cannot be asked by time, so a chunk's rounds read
+/// back past as many events as the rest of the upload sent around it could have raised (a
+/// round that still finds its window going on trusts no sighting): every failure is read, at
+/// the cost of paging through them when a large upload fails wholesale. `on_round` gets the whole
 /// journal's tally (chunks not followed yet count as pending).
 pub async fn follow_journal(
     client: &Client,
@@ -345,7 +406,21 @@ pub async fn follow_journal(
             .unwrap_or(jf.started);
         let submitted: Vec<Submitted> = ms.iter().map(|m| submitted(m, meters)).collect();
         drop(ms);
-        let events_after = done.failed_total();
+        // Every other measurement of this upload sent since then may have raised an event
+        // among the ones read back to this chunk's: read past as many.
+        let window = sent_at - FollowConfig::default().event_slack;
+        let events_after = (0..journal.batches.len())
+            .filter(|b| !chunk.contains(b))
+            .filter(|&b| {
+                jf.answered_at
+                    .get(b)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|t| t >= window)
+            })
+            .map(|b| journal.batches[b].count)
+            .sum::<usize>()
+            .max(done.failed_total());
         let base = done.clone();
         let f = settle_sent_at(
             client,

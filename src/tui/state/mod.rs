@@ -16,6 +16,7 @@ pub mod msg_explore;
 pub mod msg_upload;
 pub mod persistence;
 pub mod upload_follow;
+pub mod upload_follow_log;
 
 pub use ctx::{Clock, ConnectionKey, Ctx, Loadable, Status, UidSource, ACCOUNTS_PRELOAD};
 pub use effect::{Debounce, Effect};

@@ -25,6 +25,7 @@ use crate::m3ter::bulk::Cancel;
 use crate::tui::keys::{Action, Input, Tables};
 use crate::tui::state::msg_upload::{JournalPlan, Preview, SendProgress, UploadMsg};
 use crate::tui::state::upload_follow::{self, UploadFollow};
+use crate::tui::state::upload_follow_log::write_entry;
 use crate::tui::state::{persistence, Ctx, Msg};
 use crate::tui::widgets::input::TextInput;
 use ratatui::layout::Rect;
@@ -252,7 +253,7 @@ impl UploadScreen {
             .run
             .as_ref()
             .is_some_and(|r| r.tally.is_none() && r.error.is_some());
-        upload_follow::write_entry(ctx, id, summary, error, stopped, true);
+        write_entry(ctx, id, summary, error, stopped, true);
     }
 
     fn on_upload(&mut self, ctx: &mut Ctx, m: &UploadMsg) {
