@@ -308,7 +308,10 @@ fn events_at_40_columns_keep_type_meter_account_and_uid() {
     let mut a = app();
     open_events(&mut a);
     let s = render(&a, 40, 12);
-    assert!(s.contains("Uid") && s.contains("Meter"), "{s}");
+    assert!(
+        s.contains("Uid") && s.contains("Meter") && s.contains("Accou…"),
+        "{s}"
+    );
     let row = s.lines().find(|l| l.contains("Duplica")).expect(&s);
     assert!(
         row.contains("…") && row.contains("ACME") && row.contains("u-2"),

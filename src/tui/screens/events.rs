@@ -236,7 +236,13 @@ impl Screen for EventsScreen {
             frame,
             area,
             &title,
-            Row::new(vec!["Time", "Type", "Meter", "Account", "Uid"]),
+            Row::new(
+                ["Time", "Type", "Meter", "Account", "Uid"]
+                    .iter()
+                    .zip(&w)
+                    .map(|(h, w)| Cell::from(cut(h, *w)))
+                    .collect::<Vec<_>>(),
+            ),
             rows,
             widths,
             true,
