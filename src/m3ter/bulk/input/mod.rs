@@ -8,6 +8,8 @@ mod csv;
 mod json_array;
 mod ndjson;
 
+pub use ndjson::strip_position;
+
 use super::meters::Meters;
 use super::record::Location;
 use super::{BulkError, Result};

@@ -75,8 +75,9 @@ impl Iterator for Items {
     }
 }
 
-/// serde_json's message without its own " at line L column C" (we print our own position).
-pub(super) fn strip_position(e: &serde_json::Error) -> String {
+/// serde_json's message without its own " at line L column C" (we print our own position):
+/// the file readers and the TUI's JSON editor both show the position their own way.
+pub fn strip_position(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.rfind(" at line ") {
         Some(i) => s[..i].to_string(),

@@ -214,7 +214,7 @@ impl AdvancedEditor {
             Err(e) => Diagnostic::Json {
                 line: e.line(),
                 column: e.column(),
-                message: draft::json_message(&e),
+                message: crate::m3ter::bulk::input::strip_position(&e),
             },
             Ok(v) => match many(&v) {
                 Some(items) => check_many(items, meters),

@@ -218,15 +218,6 @@ pub fn check(v: &Value, meters: &[Meter]) -> Result<Measurement, FieldError> {
     })
 }
 
-/// A serde_json parse error without serde's " at line X column Y" tail (we show those apart).
-pub fn json_message(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
