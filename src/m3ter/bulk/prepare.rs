@@ -243,6 +243,50 @@ mod tests {
     use super::*;
     use crate::m3ter::{DataField, DataFieldCategory, Meter};
 
+    fn api_meter() -> Meters {
+        Meters::from_list(vec![Meter {
+            id: "m1".into(),
+            code: Some("api".into()),
+            data_fields: vec![DataField {
+                category: DataFieldCategory::Measure,
+                code: "calls".into(),
+                name: "calls".into(),
+                unit: None,
+            }],
+            ..Default::default()
+        }])
+    }
+
+    #[test]
+    fn sending_anyway_warns_of_what_m3ter_checks_after_accepting_and_still_refuses_a_400() {
+        let text = "{\"meter\":\"api\",\"account\":\"A\",\"measure\":{\"nope\":3}}\n\
+                    {\"meter\":\"ghost\",\"account\":\"A\"}\n\
+                    {\"meter\":\"ghost\",\"account\":\"A\",\"measure\":{\"x\":\"3\"}}\n";
+        let run = |anyway: bool| {
+            let reader = Box::new(std::io::Cursor::new(text.to_string()));
+            let mut c = Checker::default().sending_anyway(anyway);
+            let items = input::items(reader, "f.ndjson", input::Format::Ndjson).unwrap();
+            let passed = items
+                .filter_map(|i| c.check(i.unwrap(), &api_meter()))
+                .count();
+            (passed, c)
+        };
+        let (passed, strict) = run(false);
+        assert_eq!((passed, strict.problems().count()), (0, 3));
+        assert!(strict.warning_report().is_none());
+        let (passed, anyway) = run(true);
+        assert_eq!(passed, 2);
+        let w = anyway.warnings().shown();
+        assert!(w[0].starts_with("warning: f.ndjson:1:"), "{w:?}");
+        assert!(
+            w[1].contains("ghost") && w[1].ends_with("(UndefinedMeter)"),
+            "{w:?}"
+        );
+        // A string under a numeric category: m3ter's request stage answers 400.
+        assert_eq!(anyway.problems().count(), 1);
+        assert!(anyway.problems().shown()[0].starts_with("f.ndjson:3"));
+    }
+
     #[test]
     fn a_problem_on_an_ndjson_line_names_the_value_column() {
         let meters = Meters::from_list(vec![Meter {
