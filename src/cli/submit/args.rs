@@ -30,7 +30,8 @@ impl From<FormatArg> for Format {
     m3ter-console submit --meter api_calls --account ACME --field user=bob --field calls=3\n  \
     m3ter-console submit --json measurement.json\n  \
     m3ter-console submit --file usage.ndjson --concurrency 4\n  \
-    m3ter-console submit --file usage.ndjson --resume\n\n\
+    m3ter-console submit --file usage.ndjson --resume\n  \
+    m3ter-console submit --json ghost.json --send-anyway --wait   (watch m3ter drop it)\n\n\
     A --file is checked completely before anything is sent (exit 2 names file, line, column and \
     field). Its batches, with a uid fixed for every measurement, are written to a journal \
     (usage.ndjson.journal) and each accepted batch is recorded there, so a run that is \
