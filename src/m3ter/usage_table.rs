@@ -117,11 +117,16 @@ impl UsageTable {
     }
 
     /// The columns of an aggregated result that name its groups: not numeric, not the time
-    /// column, not an id (`accountId` beside the account's code).
+    /// column, not an id (`accountId` beside the account's code), and not a column empty in
+    /// every row (an aggregation with nothing to aggregate, e.g. `sum(storage_cost)` when no
+    /// measurement had a cost: it names no group).
     pub fn key_columns(&self) -> Vec<usize> {
         (0..self.columns.len())
             .filter(|&c| {
-                !self.numeric[c] && Some(c) != self.time_column && !is_id(&self.columns[c])
+                !self.numeric[c]
+                    && Some(c) != self.time_column
+                    && !is_id(&self.columns[c])
+                    && self.rows.iter().any(|r| !r[c].is_empty())
             })
             .collect()
     }
@@ -319,6 +324,21 @@ mod tests {
         assert_eq!(names, ["sum(calls) · A", "sum(calls) · B"]);
         assert_eq!(s[0].points.len(), 2);
         assert_eq!(t.time_points(), 2);
+    }
+
+    #[test]
+    fn an_aggregation_empty_in_every_row_names_no_group() {
+        let t = UsageTable::from_rows(&rows(json!([
+            {"time": "2026-11-25", "account": "A", "sum(calls)": 3, "sum(cost)": null},
+            {"time": "2026-11-24", "account": "B", "sum(calls)": 1, "sum(cost)": null}
+        ])));
+        assert_eq!(t.key_columns(), [1]);
+        let names: Vec<String> = t
+            .series(&t.key_columns())
+            .into_iter()
+            .map(|s| s.column)
+            .collect();
+        assert_eq!(names, ["sum(calls) · A", "sum(calls) · B"]);
     }
 
     #[test]

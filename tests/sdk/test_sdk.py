@@ -248,6 +248,37 @@ def unknown_meter_is_accepted_then_an_ingest_failure_event():
 
 
 @check
+def duplicate_uid_and_failing_calculation_are_accepted_then_events():
+    c = client()
+    lenient = client(_strict_response_validation=False)
+    meter = c.meters.create(code=f"CALC-{RUN}", name="Calc meter", data_fields=[
+        {"category": "MEASURE", "code": "gb", "name": "GB", "unit": "GBy"}], derived_fields=[
+        {"category": "MEASURE", "code": "per_gb", "name": "Per GB", "unit": "1", "calculation": "10 / gb"}])
+    first = {"uid": f"dup-{RUN}", "meter": meter.code, "account": f"CALC-{RUN}", "ts": "2026-02-01T00:00:00Z",
+             "measure": {"gb": 2}}
+    assert c.usage.submit(measurements=[first]).result == "accepted"
+    settle()
+    again = dict(first, measure={"gb": 9})
+    zero = {"uid": f"zero-{RUN}", "meter": meter.code, "account": f"CALC-{RUN}", "ts": "2026-02-01T00:00:00Z",
+            "measure": {"gb": 0}}
+    assert c.usage.submit(measurements=[again, zero]).result == "accepted"
+    settle()
+    kinds = {e.m3ter_event["eventData"]["uid"]: e.m3ter_event["eventData"]["failureType"]
+             for e in lenient.events.list(event_name="ingest.validation.failure", page_size=100)
+             if e.m3ter_event["eventData"]["uid"] in (f"dup-{RUN}", f"zero-{RUN}")}
+    assert kinds == {f"dup-{RUN}": "DuplicateUid", f"zero-{RUN}": "CalculationError"}, kinds
+    rows = c.usage.query(meter_ids=[meter.id], start_date="2026-02-01T00:00:00Z", end_date="2026-02-02T00:00:00Z").data
+    rows = [dict(x) for x in rows]
+    assert sorted(r["uid"] for r in rows) == sorted([f"dup-{RUN}", f"zero-{RUN}"]), rows
+    by_uid = {r["uid"]: r for r in rows}
+    # The duplicate is not ingested: the first measurement's value stands.
+    assert by_uid[f"dup-{RUN}"]["measure"]["gb"] == 2, by_uid
+    # m3ter ingests a measurement whose calculation failed, with that derived value null.
+    assert by_uid[f"zero-{RUN}"]["measure"]["gb"] == 0, by_uid
+    assert by_uid[f"zero-{RUN}"]["measure"].get("per_gb") is None, by_uid
+
+
+@check
 def usage_query_aggregates_ingested_usage():
     c = client()
     meter = c.meters.create(code=f"Q-{RUN}", name="Query meter", data_fields=[

@@ -301,6 +301,24 @@ fn events_cut_long_cells_with_an_ellipsis() {
     assert!(render(&a, 140, 40).contains(uid));
 }
 
+/// At 40 columns the type, meter, account and uid share the width (cut with `…`); the time
+/// gives way.
+#[test]
+fn events_at_40_columns_keep_type_meter_account_and_uid() {
+    let mut a = app();
+    open_events(&mut a);
+    let s = render(&a, 40, 12);
+    assert!(
+        s.contains("Uid") && s.contains("Meter") && s.contains("Accou…"),
+        "{s}"
+    );
+    let row = s.lines().find(|l| l.contains("Duplica")).expect(&s);
+    assert!(
+        row.contains("…") && row.contains("ACME") && row.contains("u-2"),
+        "{row}"
+    );
+}
+
 #[test]
 fn event_detail_shows_the_failure_log_and_loads_it_into_the_editor() {
     let mut a = app();

@@ -11,6 +11,7 @@ mod explore_sandbox;
 mod explore_usage;
 mod first_use;
 mod help_mouse;
+mod qa_fixes;
 mod screens;
 mod send_anyway;
 mod support;

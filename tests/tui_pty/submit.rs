@@ -105,5 +105,14 @@ fn advanced_with_an_unknown_meter_warns_then_sends_on_a_second_ctrl_s_and_fails_
     tui.send(CTRL_S);
     let s = tui.wait_for("✗ failed: UndefinedMeter");
     assert!(s.contains("storage_gbx"), "{s}");
+    // Its detail: m3ter's first answer was 200 accepted; the outcome came after.
+    tui.send("\x1b[Z");
+    tui.wait_for("◀ keys go here");
+    tui.send("\r");
+    let s = tui.wait_for("HTTP 200");
+    assert!(
+        s.contains("accepted") && s.contains("UndefinedMeter"),
+        "{s}"
+    );
     tui.quit();
 }

@@ -37,6 +37,25 @@ const WIDTHS: [Constraint; 5] = [
     Constraint::Fill(3),
 ];
 
+/// Below this width the fixed time and type columns leave the others no room: the time (in the
+/// event's detail) gives way and every column shares the width, so the type and uid stay seen.
+const NARROW: u16 = 60;
+const NARROW_WIDTHS: [Constraint; 5] = [
+    Constraint::Length(0),
+    Constraint::Fill(3),
+    Constraint::Fill(2),
+    Constraint::Fill(2),
+    Constraint::Fill(3),
+];
+
+fn widths(area: Rect) -> &'static [Constraint; 5] {
+    if area.width < NARROW {
+        &NARROW_WIDTHS
+    } else {
+        &WIDTHS
+    }
+}
+
 pub struct EventsScreen {
     rows: Loadable<Vec<EventRow>>,
     list: FilterList,
@@ -183,7 +202,8 @@ impl Screen for EventsScreen {
 
     fn draw(&self, _ctx: &Ctx, frame: &mut Frame, area: Rect) {
         let visible = self.visible();
-        let w = column_widths(area, &WIDTHS);
+        let widths = widths(area);
+        let w = column_widths(area, widths);
         let rows: Vec<Row> = visible
             .iter()
             .map(|r| {
@@ -216,9 +236,15 @@ impl Screen for EventsScreen {
             frame,
             area,
             &title,
-            Row::new(vec!["Time", "Type", "Meter", "Account", "Uid"]),
+            Row::new(
+                ["Time", "Type", "Meter", "Account", "Uid"]
+                    .iter()
+                    .zip(&w)
+                    .map(|(h, w)| Cell::from(cut(h, *w)))
+                    .collect::<Vec<_>>(),
+            ),
             rows,
-            &WIDTHS,
+            widths,
             true,
         );
         let note = match &self.rows {

@@ -23,6 +23,7 @@ use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
+use std::cell::Cell;
 
 const PREV: KeyBinding = KeyBinding::new(
     &[Key::plain(KeyCode::Left), Key::ch('h')],
@@ -114,6 +115,9 @@ pub struct MeterDetailScreen {
     /// The samples pane (wide) or the whole page (narrow); the facts pane scrolls on its own.
     scroll: Scroll,
     info_scroll: Scroll,
+    /// Where the samples start in `scroll`'s text, as last drawn (0 when they have their own
+    /// pane): a language switch shows the new sample from its top.
+    sample_top: Cell<u16>,
     /// The file name being typed for the CSV template.
     prompt: Option<TextInput>,
     /// The uid and ts the samples show (fixed while the screen is open, so a copy matches).
@@ -128,6 +132,7 @@ impl MeterDetailScreen {
             lang: 0,
             scroll: Scroll::default(),
             info_scroll: Scroll::default(),
+            sample_top: Cell::new(0),
             prompt: None,
             uid: ctx.new_uid(),
             ts: ctx.now(),
@@ -356,8 +361,11 @@ impl Screen for MeterDetailScreen {
             a if self.scroll.apply(a) => {
                 self.info_scroll.apply(a);
             }
-            Action::Prev => self.lang = (self.lang + n - 1) % n,
-            Action::Next => self.lang = (self.lang + 1) % n,
+            Action::Prev | Action::Next => {
+                let step = if a == Action::Next { 1 } else { n - 1 };
+                self.lang = (self.lang + step) % n;
+                self.scroll.reveal(self.sample_top.get());
+            }
             Action::CopyJson => {
                 ctx.copy(self.samples(ctx).render(self.language()));
                 ctx.info(format!("copied the {} sample", self.language().label()));
@@ -415,12 +423,16 @@ impl Screen for MeterDetailScreen {
             let [l, r] =
                 Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                     .areas(body);
+            self.sample_top.set(0);
             self.info_scroll
                 .render(frame, l, block(&format!("Meter {}", self.code())), info);
             // Wrapped, not cut: a long URL or line stays whole on screen (`y` copies it as is).
             self.scroll
                 .render(frame, r, block("Submit measurements"), samples);
         } else {
+            let width = body.width.saturating_sub(2) as usize;
+            let top = crate::tui::widgets::scroll::wrap_lines(info.clone(), width).len() + 1;
+            self.sample_top.set(top as u16);
             let mut all = info;
             all.push(Line::from(""));
             all.extend(samples);

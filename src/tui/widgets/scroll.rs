@@ -78,6 +78,14 @@ impl Scroll {
         true
     }
 
+    /// Brings `row` (of the wrapped text, as last drawn) to the top unless it is already on
+    /// screen — e.g. the start of a section whose content was just replaced.
+    pub fn reveal(&mut self, row: u16) {
+        if row < self.offset || row > self.offset.saturating_add(self.page.get()) {
+            self.offset = row.min(self.max.get());
+        }
+    }
+
     /// Scrolls three rows per mouse-wheel step; false if the input is not a wheel.
     pub fn mouse(&mut self, input: &Input) -> bool {
         let rows: i32 = match input {

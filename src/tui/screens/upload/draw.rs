@@ -7,6 +7,7 @@ use crate::m3ter::Measurement;
 use crate::tui::state::msg_upload::{JournalPlan, Preview};
 use crate::tui::state::Ctx;
 use crate::tui::style;
+use crate::tui::widgets::text::cut;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Table};
@@ -272,22 +273,6 @@ fn draw_rows(p: &Preview, frame: &mut Frame, area: Rect) {
     };
     // Narrow terminals drop the uid column: the values matter more in a preview.
     let wide = area.width >= 100;
-    let rows: Vec<Row> = p
-        .rows
-        .iter()
-        .map(|m| {
-            let mut cells = vec![
-                Cell::from(m.meter.clone()),
-                Cell::from(m.account.clone()),
-                Cell::from(m.ts.clone()),
-                Cell::from(values(m)),
-            ];
-            if wide {
-                cells.insert(0, Cell::from(m.uid.clone().unwrap_or_default()));
-            }
-            Row::new(cells)
-        })
-        .collect();
     let mut widths = vec![
         Constraint::Length(14),
         Constraint::Length(12),
@@ -299,6 +284,31 @@ fn draw_rows(p: &Preview, frame: &mut Frame, area: Rect) {
         widths.insert(0, Constraint::Length(14));
         header.insert(0, "uid");
     }
+    // What each column gets inside the borders, so a cell that does not fit ends in `…`
+    // instead of being clipped unseen.
+    let fit: Vec<usize> = Layout::horizontal(widths.clone())
+        .spacing(1)
+        .split(Rect::new(0, 0, area.width.saturating_sub(2), 1))
+        .iter()
+        .map(|r| r.width as usize)
+        .collect();
+    let rows: Vec<Row> = p
+        .rows
+        .iter()
+        .map(|m| {
+            let mut texts = vec![m.meter.clone(), m.account.clone(), m.ts.clone(), values(m)];
+            if wide {
+                texts.insert(0, m.uid.clone().unwrap_or_default());
+            }
+            Row::new(
+                texts
+                    .iter()
+                    .zip(&fit)
+                    .map(|(t, w)| Cell::from(cut(t, *w)))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(style::muted()))
         .block(block(

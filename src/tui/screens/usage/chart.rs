@@ -94,13 +94,21 @@ fn draw_lines(
     let (y0, y1) = all().fold((0f64, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let x1 = if x1 <= x0 { x0 + 1.0 } else { x1 };
     let y1 = if y1 <= y0 { y0 + 1.0 } else { y1 };
+    // Names padded to one width: the legend box does not clear what a shorter name leaves,
+    // so the lines drawn beneath would show through beside it.
+    let width = series
+        .iter()
+        .take(MAX_SERIES)
+        .map(|s| s.column.chars().count())
+        .max()
+        .unwrap_or(0);
     let datasets: Vec<Dataset> = series
         .iter()
         .zip(&points)
         .enumerate()
         .map(|(i, (s, p))| {
             Dataset::default()
-                .name(s.column.clone())
+                .name(format!("{:width$}", s.column))
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
                 .style(COLOURS[i % COLOURS.len()]())

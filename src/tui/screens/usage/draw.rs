@@ -14,10 +14,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
+/// The result's rows (borders included) below which the settings pane collapses to one line.
+const MIN_RESULT_ROWS: u16 = 8;
+
 pub fn draw(s: &UsageScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
     let meters = ctx.meters.get().map(Vec::as_slice).unwrap_or_default();
     let wide = area.width >= 110;
     let settings_n = s.form.settings().len() as u16;
+    // On a short terminal the full settings would leave the result a row or two: the settings
+    // pane then shows only the focused setting (↑/↓ still walk them all).
+    let collapsed = !wide && area.height < settings_n + 2 + MIN_RESULT_ROWS;
     let (settings_area, result_area) = if wide {
         let [a, b] = Layout::horizontal([
             Constraint::Length((area.width / 3).max(50)),
@@ -26,12 +32,13 @@ pub fn draw(s: &UsageScreen, ctx: &Ctx, frame: &mut Frame, area: Rect) {
         .areas(area);
         (a, b)
     } else {
+        let rows = if collapsed { 1 } else { settings_n };
         let [a, b] =
-            Layout::vertical([Constraint::Length(settings_n + 2), Constraint::Fill(1)]).areas(area);
+            Layout::vertical([Constraint::Length(rows + 2), Constraint::Fill(1)]).areas(area);
         (a, b)
     };
     let pick = ctx.keymap.label(&super::PICK);
-    draw_settings(s, meters, &pick, frame, settings_area);
+    draw_settings(s, meters, &pick, collapsed, frame, settings_area);
     let result_area = if let Some(p) = &s.export {
         let [r, prompt] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(result_area);
@@ -65,15 +72,18 @@ fn draw_settings(
     s: &UsageScreen,
     meters: &[crate::m3ter::Meter],
     pick: &str,
+    collapsed: bool,
     frame: &mut Frame,
     area: Rect,
 ) {
+    let n = s.form.settings().len();
+    let at = s.form.focus.min(n - 1);
     let focused = !s.on_result && s.export.is_none() && s.picker.is_none();
     // Columns left for a value after the borders, the marker and the label.
     let value_room = area.width.saturating_sub(2 + 12) as usize;
     if focused {
         // The terminal's own cursor on a typed setting: after the border, "▶ " and the label.
-        let i = s.form.focus.min(s.form.settings().len() - 1);
+        let i = if collapsed { 0 } else { at };
         if let Some(input) = s.form.input(s.form.focused()) {
             let right = (area.x + area.width).saturating_sub(1);
             let y = area.y + 1 + i as u16;
@@ -87,6 +97,7 @@ fn draw_settings(
         .settings()
         .into_iter()
         .enumerate()
+        .filter(|(i, _)| !collapsed || *i == at)
         .map(|(i, setting)| {
             let selected = focused && i == s.form.focus.min(s.form.settings().len() - 1);
             let mut spans = vec![Span::styled(
@@ -107,7 +118,9 @@ fn draw_settings(
                 }
                 if input.value().is_empty() {
                     // A hint, not a value: dim and italic, also beside the cursor.
-                    spans.push(Span::raw(placeholder(setting)).dim().italic());
+                    // Cut with "…" where the pane is narrow; the cursor cell comes first.
+                    let room = value_room.saturating_sub(usize::from(selected));
+                    spans.push(Span::raw(cut(placeholder(setting), room)).dim().italic());
                 } else if !selected {
                     spans.extend(input.spans(false, style::warn()).spans);
                 }
@@ -135,7 +148,11 @@ fn draw_settings(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(style::border(focused))
-                .title(" Query "),
+                .title(if collapsed {
+                    format!(" Query · {}/{n} ↑↓ ", at + 1)
+                } else {
+                    " Query ".to_string()
+                }),
         ),
         area,
     );
@@ -173,6 +190,12 @@ fn draw_result(s: &UsageScreen, frame: &mut Frame, area: Rect) {
             ))
             .wrap(ratatui::widgets::Wrap { trim: false })
             .block(block(title)),
+            area,
+        ),
+        Some(QueryState::Refused(e)) => frame.render_widget(
+            Paragraph::new(Span::styled(format!("not run: {e}"), style::warn()))
+                .wrap(ratatui::widgets::Wrap { trim: false })
+                .block(block(title)),
             area,
         ),
         Some(QueryState::Done {

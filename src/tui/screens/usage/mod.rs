@@ -180,6 +180,9 @@ pub enum QueryState {
         aggregated: bool,
     },
     Failed(String),
+    /// The form makes no query (e.g. a grouping with Aggregate none): the last result no longer
+    /// matches the settings, so it gives way to the reason.
+    Refused(String),
 }
 
 pub struct UsageScreen {
@@ -253,6 +256,11 @@ impl UsageScreen {
         let query = match self.form.query(&now, &meters, Vec::new()) {
             Ok(q) => q,
             Err(e) => {
+                // An answer still on its way is for other settings: it is dropped too.
+                self.gen.arm();
+                self.row = 0;
+                self.col = 0;
+                self.result = Some(QueryState::Refused(e.clone()));
                 ctx.error(e);
                 return;
             }
