@@ -96,6 +96,89 @@ pub fn check_request(value: &Value) -> Result<Measurement, FieldError> {
     Ok(m)
 }
 
+/// The synchronous stage for one measurement when only the verdict matters (the sandbox's
+/// acknowledged ingest keeps the request bytes, not the typed measurement): the same rules as
+/// [`check_request`] without building the measurement, so a valid measurement costs no
+/// allocation. A broken one is re-checked by [`check_request`], so the error is the very same.
+pub fn validate_request(value: &Value) -> Result<(), FieldError> {
+    if passes_request_checks(value) {
+        return Ok(());
+    }
+    check_request(value).map(|_| ())
+}
+
+/// [`check_request`]'s rules as a yes/no, with no allocation on the way.
+fn passes_request_checks(value: &Value) -> bool {
+    let Some(obj) = value.as_object() else {
+        return false;
+    };
+    if check_top_keys(obj).is_err() {
+        return false;
+    }
+    let opt = |key: &str| match obj.get(key) {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => Some(Some(s.as_str())),
+        Some(_) => None,
+    };
+    match opt("uid") {
+        Some(None) => {}
+        Some(Some(u)) if (1..=UID_MAX).contains(&chars(u)) => {}
+        _ => return false,
+    }
+    for key in ["meter", "account"] {
+        match opt(key) {
+            Some(Some(code)) if check_code(key, code).is_ok() => {}
+            _ => return false,
+        }
+    }
+    match opt("ts") {
+        Some(Some(ts)) if DateTime::parse_from_rfc3339(ts).is_ok() => {}
+        _ => return false,
+    }
+    match opt("ets") {
+        Some(None) => {}
+        Some(Some(ets)) if DateTime::parse_from_rfc3339(ets).is_ok() => {}
+        _ => return false,
+    }
+    for cat in DataFieldCategory::ALL {
+        let map = match obj.get(cat.key()) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Object(map)) => map,
+            Some(_) => return false,
+        };
+        for (code, v) in map {
+            if !is_field_code(code) {
+                return false;
+            }
+            let ok = match v {
+                Value::Number(_) => cat.is_numeric(),
+                Value::String(s) => {
+                    !cat.is_numeric()
+                        && (cat != DataFieldCategory::Metadata || chars(s) <= METADATA_VALUE_MAX)
+                }
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// [`FIELD_CODE_RE`] with an ASCII fast path (field codes are nearly always ASCII).
+fn is_field_code(code: &str) -> bool {
+    if !code.is_ascii() {
+        return FIELD_CODE_RE.is_match(code);
+    }
+    let mut bytes = code.bytes();
+    let first_ok = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b'$';
+    match bytes.next() {
+        Some(b) if first_ok(b) => bytes.all(|b| first_ok(b) || b.is_ascii_digit()),
+        _ => false,
+    }
+}
+
 /// Why the enrichment stage failed a measurement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IngestFault {
@@ -280,6 +363,52 @@ mod tests {
 
     fn ok_json() -> Value {
         json!({"uid":"u1","meter":"api","account":"ACME","ts":"2026-01-01T00:00:00Z","who":{"user":"bob"},"measure":{"calls":3000}})
+    }
+
+    /// The allocation-free verdict agrees with the typed check on every rule, error included.
+    #[test]
+    fn validate_request_says_what_check_request_says() {
+        let long_meta = "x".repeat(METADATA_VALUE_MAX + 1);
+        let cases: Vec<(&str, Value)> = vec![
+            ("uid", json!(null)),
+            ("uid", json!("")),
+            ("uid", json!("u".repeat(UID_MAX + 1))),
+            ("uid", json!(7)),
+            ("meter", json!(null)),
+            ("meter", json!(" api")),
+            ("meter", json!("")),
+            ("account", json!(["A"])),
+            ("account", json!("a\tb")),
+            ("ts", json!("2026-01-01T00:00:00")),
+            ("ts", json!(1)),
+            ("ets", json!("2026-01-01T00:00:00+02:00")),
+            ("ets", json!("yesterday")),
+            ("mesure", json!({"calls": 1})),
+            ("measure", json!({"calls": "1"})),
+            ("measure", json!({"1calls": 1})),
+            ("measure", json!({"çalls_$2": 1.5})),
+            ("measure", json!({"calls-x": 1})),
+            ("measure", json!([1])),
+            ("cost", json!(null)),
+            ("who", json!({"user": 3})),
+            ("where", json!({"_x$": "here"})),
+            ("metadata", json!({"note": long_meta})),
+            ("metadata", json!({"note": "x".repeat(METADATA_VALUE_MAX)})),
+        ];
+        assert_eq!(validate_request(&ok_json()), Ok(()));
+        assert_eq!(
+            validate_request(&json!("x")),
+            check_request(&json!("x")).map(|_| ())
+        );
+        for (key, val) in cases {
+            let mut v = ok_json();
+            v[key] = val.clone();
+            assert_eq!(
+                validate_request(&v),
+                check_request(&v).map(|_| ()),
+                "{key}: {val}"
+            );
+        }
     }
 
     #[test]

@@ -12,7 +12,8 @@ mod measurement;
 pub use account::account_errors;
 pub use catalog::{meter_errors, product_errors};
 pub use ingest::{
-    check_against_meter, check_request, derive, parse_timestamp_with_offset, Enriched, IngestFault,
+    check_against_meter, check_request, derive, parse_timestamp_with_offset, validate_request,
+    Enriched, IngestFault,
 };
 pub use measurement::{check_measurement, describe};
 

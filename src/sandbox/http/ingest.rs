@@ -74,7 +74,7 @@ pub async fn submit(State(app): State<App>, body: Body) -> ApiResult<Json<Ingest
         app.ingest
             .checks
             .run(move || {
-                check_body(&bytes)?;
+                validate_body(&bytes)?;
                 ingest.append_blocking(&org, &now(), "api", Vec::from(bytes))
             })
             .await?;
@@ -94,6 +94,28 @@ async fn blocking<T: Send + 'static>(
 
 /// The request stage's checks of a body: its measurements, raw and checked.
 fn check_body(bytes: &[u8]) -> ApiResult<(Vec<Value>, Vec<Measurement>)> {
+    let items = batch_items(bytes)?;
+    let mut checked = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let m = rules::check_request(item)
+            .map_err(|e| ApiError::from(e.under(&format!("measurements[{i}]"))))?;
+        checked.push(m);
+    }
+    Ok((items, checked))
+}
+
+/// The request stage's checks of a body whose bytes are kept as received: the same verdict and
+/// errors as [`check_body`], without building the typed measurements.
+fn validate_body(bytes: &[u8]) -> ApiResult<()> {
+    for (i, item) in batch_items(bytes)?.iter().enumerate() {
+        rules::validate_request(item)
+            .map_err(|e| ApiError::from(e.under(&format!("measurements[{i}]"))))?;
+    }
+    Ok(())
+}
+
+/// A body's `measurements` array (1–1000 of them), unchecked.
+fn batch_items(bytes: &[u8]) -> ApiResult<Vec<Value>> {
     let mut value = request::parse_json(bytes)?;
     let items = match value.get_mut("measurements").map(Value::take) {
         Some(Value::Array(items)) => items,
@@ -119,13 +141,7 @@ fn check_body(bytes: &[u8]) -> ApiResult<(Vec<Value>, Vec<Measurement>)> {
             ),
         ));
     }
-    let mut checked = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let m = rules::check_request(item)
-            .map_err(|e| ApiError::from(e.under(&format!("measurements[{i}]"))))?;
-        checked.push(m);
-    }
-    Ok((items, checked))
+    Ok(items)
 }
 
 /// `--strict-ingest`: checks every measurement against its meter; the first failure rejects
