@@ -118,7 +118,7 @@ impl Meters {
     ) -> Result<Meter, String> {
         let mut fields = Vec::new();
         for name in names {
-            if super::input::TOP_KEYS.contains(&name) {
+            if crate::m3ter::rules::TOP_LEVEL_KEYS.contains(&name) {
                 continue;
             }
             let cat = name.split_once('.').and_then(|(cat, code)| {

@@ -157,11 +157,13 @@ pub(super) fn put_value(
     Ok(())
 }
 
+/// The keys of a measurement that are not categories of values.
+pub const TOP_LEVEL_KEYS: [&str; 5] = ["uid", "meter", "account", "ts", "ets"];
+
 /// Every top-level key is uid, meter, account, ts, ets or a category (both ingest stages).
 pub(super) fn check_top_keys(obj: &Map<String, Value>) -> Result<(), FieldError> {
-    const TOP: [&str; 5] = ["uid", "meter", "account", "ts", "ets"];
     for key in obj.keys() {
-        if !TOP.contains(&key.as_str()) && DataFieldCategory::from_key(key).is_none() {
+        if !TOP_LEVEL_KEYS.contains(&key.as_str()) && DataFieldCategory::from_key(key).is_none() {
             return Err(FieldError::new(
                 key.clone(),
                 "is not a measurement field (expected uid, meter, account, ts, ets, who, where, what, other, metadata, measure, income or cost)",

@@ -15,7 +15,7 @@ pub use ingest::{
     check_against_meter, check_request, derive, parse_timestamp_with_offset, validate_request,
     Enriched, IngestFault,
 };
-pub use measurement::{check_measurement, describe};
+pub use measurement::{check_measurement, describe, TOP_LEVEL_KEYS};
 
 use super::types::CustomFields;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};

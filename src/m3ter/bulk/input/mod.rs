@@ -14,7 +14,6 @@ use super::meters::Meters;
 use super::record::Location;
 use super::{BulkError, Result};
 /// The top-level keys of a measurement a CSV header may name (the rest are data fields).
-pub use csv::TOP as TOP_KEYS;
 use serde_json::Value;
 use std::io::{BufRead, Read};
 use std::path::Path;
