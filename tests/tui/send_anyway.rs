@@ -142,3 +142,27 @@ fn several_measurements_with_an_unknown_meter_go_in_one_request_on_the_second_ct
     assert_eq!(submits(&a), 1, "one request");
     assert_eq!(a.ctx.log.entries.len(), 2);
 }
+
+/// The answer's status for a new account promises auto-creation only once m3ter ingests the
+/// measurement: one sent anyway to an unknown meter is dropped and creates no account.
+#[test]
+fn a_new_account_sent_anyway_is_not_promised_as_created() {
+    let mut a = app();
+    advanced_with(
+        &mut a,
+        json!({"uid": "u-n", "meter": "nope", "account": "BRANDNEW",
+            "ts": "2026-01-02T03:00:00Z", "measure": {"gb": 1}}),
+    );
+    ctrl(&mut a, 's');
+    ctrl(&mut a, 's');
+    let id = a.ctx.log.entries[0].id;
+    a.on_msg(Msg::Submitted {
+        id,
+        result: Ok(json!({"result": "accepted"})),
+    });
+    let s = screen(&a);
+    assert!(
+        s.contains("BRANDNEW-autocreated when it ingests this"),
+        "{s}"
+    );
+}

@@ -56,10 +56,13 @@ impl Ctx {
                                 ctx.info(format!("submitted for {code}: {}", entry.outcome()));
                             } else {
                                 // The point of the demo: say it, rather than leave it to be found.
+                                // Only once m3ter ingests the measurement: one it drops (an unknown
+                                // meter sent anyway) creates no account, so promise nothing yet.
                                 let keys = ctx.keymap.label_for(&ACCOUNTS, true);
                                 ctx.info(format!(
                                     "submitted for {code}: {} · {code} is a new account: m3ter \
-                                     auto-creates it as {code}-autocreated ({keys}: Accounts)",
+                                     auto-creates it as {code}-autocreated when it ingests this \
+                                     ({keys}: Accounts)",
                                     entry.outcome()
                                 ));
                                 ctx.post(Msg::AccountsChanged);
